@@ -1,0 +1,190 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"math/rand/v2"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/prefer-dev/prefer/internal/annotation"
+	"github.com/prefer-dev/prefer/internal/store"
+)
+
+func TestAssignmentLifecycle(t *testing.T) {
+	ctx := context.Background()
+	st := newStore(t)
+	p := newProject(t, st, 2)
+	importAll(t, st, p.ID, pairs(2))
+	ann, other := newAnnotator(t, st, "ann"), newAnnotator(t, st, "other")
+
+	a, err := st.NextAssignment(ctx, p.ID, ann.ID, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := st.NextAssignment(ctx, p.ID, ann.ID, time.Minute)
+	if err != nil || again.ID != a.ID {
+		t.Fatalf("asking again gave assignment %d (%v), want the open one %d", again.ID, err, a.ID)
+	}
+
+	// Picking the left side stores the response shown there, by its name.
+	v := annotation.Verdict{Choice: annotation.ChoiceOnScreen(true, a.ALeft)}
+	if err := st.SubmitJudgment(ctx, ann.ID, a.ID, v); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.SubmitJudgment(ctx, ann.ID, a.ID, v); err != nil {
+		t.Fatalf("second submit of the same assignment: %v, want nil", err)
+	}
+	js, err := st.JudgmentsOfPair(ctx, a.Pair.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(js) != 1 {
+		t.Fatalf("judgments after a double submit = %d, want 1", len(js))
+	}
+	wantChoice, wantLeft := annotation.ChoiceB, "b"
+	if a.ALeft {
+		wantChoice, wantLeft = annotation.ChoiceA, "a"
+	}
+	if js[0].Choice != wantChoice || js[0].ShownLeft != wantLeft {
+		t.Errorf("stored choice %s shown_left %s, want %s and %s", js[0].Choice, js[0].ShownLeft,
+			wantChoice, wantLeft)
+	}
+
+	// The next pair for ann is the other one; ann skips it.
+	b, err := st.NextAssignment(ctx, p.ID, ann.ID, time.Minute)
+	if err != nil || b.Pair.ID == a.Pair.ID {
+		t.Fatalf("next assignment %+v (%v): want the other pair", b.Pair.ID, err)
+	}
+	if err := st.SkipAssignment(ctx, ann.ID, b.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.NextAssignment(ctx, p.ID, ann.ID, time.Minute); !errors.Is(err,
+		store.ErrNotFound) {
+		t.Errorf("after judging one pair and skipping the other: %v, want ErrNotFound", err)
+	}
+
+	// The skipped pair goes to others.
+	c, err := st.NextAssignment(ctx, p.ID, other.ID, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.SubmitJudgment(ctx, ann.ID, c.ID, v); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("submitting someone else's assignment: %v, want ErrNotFound", err)
+	}
+}
+
+func TestExpiredReservationReturnsToPool(t *testing.T) {
+	ctx := context.Background()
+	st := newStore(t)
+	p := newProject(t, st, 1)
+	importAll(t, st, p.ID, pairs(1))
+	slow, fast := newAnnotator(t, st, "slow"), newAnnotator(t, st, "fast")
+
+	held, err := st.NextAssignment(ctx, p.ID, slow.ID, time.Millisecond)
+	if err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(20 * time.Millisecond)
+
+	a, err := st.NextAssignment(ctx, p.ID, fast.ID, time.Minute)
+	if err != nil {
+		t.Fatalf("after the reservation expired: %v, want the pair", err)
+	}
+	v := annotation.Verdict{Choice: annotation.ChoiceTie}
+	if err := st.SubmitJudgment(ctx, fast.ID, a.ID, v); err != nil {
+		t.Fatal(err)
+	}
+	err = st.SubmitJudgment(ctx, slow.ID, held.ID, v)
+	if !errors.Is(err, store.ErrPairComplete) {
+		t.Errorf("late submit on a completed pair: %v, want ErrPairComplete", err)
+	}
+}
+
+// TestConcurrentAnnotators runs 50 annotators against one project for a few
+// seconds and checks the invariants of assignment.
+func TestConcurrentAnnotators(t *testing.T) {
+	if testing.Short() {
+		t.Skip("concurrency run skipped in -short mode")
+	}
+	deadline := time.Now().Add(4 * time.Second)
+	st := newStore(t)
+	const k, annotators = 3, 50
+	p := newProject(t, st, k)
+	importAll(t, st, p.ID, pairs(120))
+
+	var acked atomic.Int64
+	var wg sync.WaitGroup
+	errs := make(chan error, annotators)
+	for i := range annotators {
+		u := newAnnotator(t, st, "c"+string(rune('A'+i/26))+string(rune('a'+i%26)))
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs <- annotate(st, p.ID, u.ID, deadline, &acked)
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Error(err)
+		}
+	}
+
+	if n := countRows(t, st, `SELECT count(*) FROM judgments`); int64(n) != acked.Load() {
+		t.Errorf("stored judgments = %d, acknowledged = %d", n, acked.Load())
+	}
+	over := countRows(t, st, `SELECT count(*) FROM (SELECT pair_id FROM judgments
+		GROUP BY pair_id HAVING count(*) > $1) x`, k)
+	if over != 0 {
+		t.Errorf("%d pairs have more than k = %d judgments", over, k)
+	}
+	twice := countRows(t, st, `SELECT count(*) FROM (SELECT 1 FROM judgments
+		GROUP BY pair_id, user_id HAVING count(*) > 1) x`)
+	if twice != 0 {
+		t.Errorf("%d (pair, annotator) combinations are judged twice", twice)
+	}
+	drift := countRows(t, st, `SELECT count(*) FROM pairs p WHERE people <>
+		(SELECT count(*) FROM judgments j WHERE j.pair_id = p.id)`)
+	if drift != 0 {
+		t.Errorf("%d pairs count people differently from their judgments", drift)
+	}
+	t.Logf("%d judgments acknowledged", acked.Load())
+}
+
+// annotate plays one annotator: take a pair, sometimes skip it, sometimes
+// submit twice, until time is up or nothing is left.
+func annotate(st *store.Store, projectID, userID int64, deadline time.Time,
+	acked *atomic.Int64) error {
+	ctx := context.Background()
+	for time.Now().Before(deadline) {
+		a, err := st.NextAssignment(ctx, projectID, userID, 2*time.Second)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if rand.IntN(10) == 0 {
+			if err := st.SkipAssignment(ctx, userID, a.ID); err != nil {
+				return err
+			}
+			continue
+		}
+		v := annotation.Verdict{Choice: annotation.Choices[rand.IntN(4)]}
+		for range 1 + rand.IntN(2) {
+			err = st.SubmitJudgment(ctx, userID, a.ID, v)
+		}
+		switch {
+		case err == nil:
+			acked.Add(1)
+		case errors.Is(err, store.ErrPairComplete):
+		default:
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,5 @@
+package templates
+
+import "strings"
+
+func joinNames(names []string) string { return strings.Join(names, ", ") }

@@ -1,0 +1,28 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/prefer-dev/prefer/internal/store"
+)
+
+func (s *Server) annotateSkip(w http.ResponseWriter, r *http.Request) {
+	p, err := s.projectParam(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	id, err := idParam(r, "assignment")
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+
+	err = s.store.SkipAssignment(r.Context(), currentUser(r.Context()).ID, id)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		s.fail(w, r, err)
+		return
+	}
+	s.renderTask(w, r, p, "")
+}
