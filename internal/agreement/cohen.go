@@ -63,7 +63,16 @@ func (s *slotter) get(a, b int32, next int32) int32 {
 // collectPairs walks every unordered pair of judgments within each item.
 func collectPairs(d *coded) *coPairs {
 	s := newSlotter(len(d.annotators))
-	cp := &coPairs{}
+	total := 0
+	for it := range d.items {
+		m := d.size(it)
+		total += m * (m - 1) / 2
+	}
+	cp := &coPairs{
+		slot: make([]int32, 0, total),
+		la:   make([]int32, 0, total),
+		lb:   make([]int32, 0, total),
+	}
 	for it := range d.items {
 		from, to := d.start[it], d.start[it+1]
 		for p := from; p < to; p++ {

@@ -104,7 +104,7 @@ type ItemVerdict struct {
 // pairs' first appearance.
 func ConsensusByItem(js []PairJudgment, weighted bool) []ItemVerdict {
 	items := newDictionary(len(js) / 3)
-	var tallies []tally
+	tallies := make([]tally, 0, len(js)/3)
 	for _, j := range js {
 		it := items.code(j.Item)
 		if int(it) == len(tallies) {

@@ -49,11 +49,21 @@ func newDictionary(hint int) *dictionary {
 }
 
 // code returns s's code, adding it when new. Rows often come sorted, so the
-// previous string is checked before the map.
+// previous string is checked first, and a few strings (labels) are compared
+// one by one, which is quicker than hashing.
 func (d *dictionary) code(s string) int32 {
 	if d.lastC >= 0 && s == d.last {
 		return d.lastC
 	}
+	if len(d.names) <= 8 {
+		for c, name := range d.names {
+			if name == s {
+				d.last, d.lastC = s, int32(c)
+				return int32(c)
+			}
+		}
+	}
+
 	c, ok := d.codes[s]
 	if !ok {
 		c = int32(len(d.names))
@@ -67,31 +77,24 @@ func (d *dictionary) code(s string) int32 {
 // encode codes the judgments, groups them by item and drops repeated
 // judgments of an item by the same annotator (the first one stays).
 func encode(js []Judgment) (*coded, error) {
-	n := len(js)
-	items := newDictionary(n / 3)
-	anns := newDictionary(64)
-	labs := newDictionary(8)
-	item := make([]int32, n)
-	ann := make([]int32, n)
-	lab := make([]int32, n)
+	items := newDictionary(len(js) / 3)
+	item := make([]int32, len(js))
 	for i, j := range js {
 		if j.Rank < 0 {
 			return nil, fmt.Errorf("judgment %d: rank %d is negative", i, j.Rank)
 		}
 		item[i] = items.code(j.Item)
-		ann[i] = anns.code(j.Annotator)
-		lab[i] = labs.code(j.Label)
 	}
 
-	d := &coded{items: items.names, annotators: anns.names, labels: labs.names}
-	d.group(js, item, ann, lab)
+	d := &coded{items: items.names}
+	d.group(js, item)
 	d.dropDuplicates()
 	return d, nil
 }
 
 // group sorts the judgments by item with a counting sort, keeping their
-// order within an item.
-func (d *coded) group(js []Judgment, item, ann, lab []int32) {
+// order within an item, and codes annotators and labels on the way.
+func (d *coded) group(js []Judgment, item []int32) {
 	n := len(js)
 	start := make([]int32, len(d.items)+1)
 	for _, it := range item {
@@ -101,17 +104,18 @@ func (d *coded) group(js []Judgment, item, ann, lab []int32) {
 		start[i] += start[i-1]
 	}
 
+	anns, labs := newDictionary(64), newDictionary(8)
 	next := make([]int32, len(d.items))
 	copy(next, start)
-	d.ann = make([]int32, n)
-	d.lab = make([]int32, n)
-	d.rank = make([]int32, n)
-	for i, it := range item {
-		p := next[it]
-		next[it]++
-		d.ann[p], d.lab[p], d.rank[p] = ann[i], lab[i], int32(js[i].Rank)
+	d.ann, d.lab, d.rank = make([]int32, n), make([]int32, n), make([]int32, n)
+	for i, j := range js {
+		p := next[item[i]]
+		next[item[i]]++
+		d.ann[p] = anns.code(j.Annotator)
+		d.lab[p] = labs.code(j.Label)
+		d.rank[p] = int32(j.Rank)
 	}
-	d.start = start
+	d.start, d.annotators, d.labels = start, anns.names, labs.names
 }
 
 // dropDuplicates keeps each annotator's first judgment of an item.

@@ -13,7 +13,12 @@ type units struct {
 // buildUnits groups the per-judgment values vals by item, the items being
 // delimited by start as in coded.
 func buildUnits(start, vals []int32, nvals int) *units {
-	us := &units{start: []int32{0}, nvals: nvals}
+	us := &units{
+		start: make([]int32, 1, len(start)),
+		val:   make([]int32, 0, len(vals)),
+		cnt:   make([]int32, 0, len(vals)),
+		nvals: nvals,
+	}
 	count := make([]int32, nvals)
 	var touched []int32
 	for it := 0; it+1 < len(start); it++ {

@@ -80,7 +80,7 @@ func (rd *reader) parse(v value, ps *problems) annotation.PairInput {
 	}
 	if format == "" {
 		ps.add(v.errorf("record matches no format: found fields %s; known formats: %s",
-			fieldList(o.names), knownFormats))
+			fieldList(o.names()), knownFormats))
 		return annotation.PairInput{}
 	}
 	if !rd.sameFamily(format, v, ps) {
@@ -144,12 +144,16 @@ func fieldList(names []string) string {
 
 // addTags appends tags not yet present, keeping order.
 func addTags(tags []string, more ...string) []string {
+	if len(more) == 0 {
+		return tags
+	}
+	seen := make(map[string]bool, len(tags)+len(more))
+	for _, t := range tags {
+		seen[t] = true
+	}
 	for _, t := range more {
-		dup := false
-		for _, have := range tags {
-			dup = dup || have == t
-		}
-		if !dup && t != "" {
+		if !seen[t] && t != "" {
+			seen[t] = true
 			tags = append(tags, t)
 		}
 	}

@@ -23,13 +23,13 @@ func required(o *object, name string, ps *problems) (value, bool) {
 
 // onlyFields notes every member of o not in known.
 func onlyFields(o *object, ps *problems, known ...string) {
-	for i, n := range o.names {
+	for _, m := range o.members {
 		ok := false
 		for _, k := range known {
-			ok = ok || n == k
+			ok = ok || m.name == k
 		}
 		if !ok {
-			ps.add(o.members[i].errorf("unknown field (known: %s)", strings.Join(known, ", ")))
+			ps.add(m.errorf("unknown field (known: %s)", strings.Join(known, ", ")))
 		}
 	}
 }
@@ -153,16 +153,16 @@ func readTags(v value, ps *problems) []string {
 		ps.add(v.errorf("tags must be a list of strings, found %s", v.kind()))
 		return nil
 	}
-	var tags []string
+	tags := make([]string, 0, len(elems))
 	for _, e := range elems {
 		s, err := e.str()
 		if err == nil && strings.TrimSpace(s) == "" {
 			err = e.errorf("a tag is empty")
 		}
 		ps.add(err)
-		tags = addTags(tags, s)
+		tags = append(tags, s)
 	}
-	return tags
+	return addTags(nil, tags...)
 }
 
 // readMeta keeps a JSON object as it is, compacted.
@@ -184,13 +184,13 @@ func readMeta(v value, ps *problems) json.RawMessage {
 
 // metaOf builds a meta object from the members of o not in used, or nil.
 func metaOf(o *object, used ...string) json.RawMessage {
+	skip := make(map[string]bool, len(used))
+	for _, u := range used {
+		skip[u] = true
+	}
 	var b bytes.Buffer
-	for i, n := range o.names {
-		skip := false
-		for _, u := range used {
-			skip = skip || n == u
-		}
-		if skip {
+	for _, m := range o.members {
+		if skip[m.name] {
 			continue
 		}
 		if b.Len() == 0 {
@@ -198,10 +198,10 @@ func metaOf(o *object, used ...string) json.RawMessage {
 		} else {
 			b.WriteByte(',')
 		}
-		name, _ := json.Marshal(n)
+		name, _ := json.Marshal(m.name)
 		b.Write(name)
 		b.WriteByte(':')
-		json.Compact(&b, o.members[i].raw)
+		json.Compact(&b, m.raw)
 	}
 	if b.Len() == 0 {
 		return nil

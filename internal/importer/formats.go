@@ -213,9 +213,9 @@ func (rd *reader) readPandaLM(o *object, ps *problems) annotation.PairInput {
 // pandaFields lists the fields a PandaLM row is read from; the rest is meta.
 func pandaFields(o *object) []string {
 	used := []string{"idx", "instruction", "input", "response1", "response2"}
-	for _, n := range o.names {
-		if strings.HasPrefix(n, "annotator") {
-			used = append(used, n)
+	for _, m := range o.members {
+		if strings.HasPrefix(m.name, "annotator") {
+			used = append(used, m.name)
 		}
 	}
 	return used
@@ -304,12 +304,14 @@ func (rd *reader) readMapped(o *object, ps *problems) annotation.PairInput {
 			return value{}, false
 		}
 		v, ok := o.get(name)
-		if !ok || v.isNull() {
+		if ok && !v.isNull() {
+			return v, true
+		}
+		if target == "prompt" || target == "a" || target == "b" {
 			ps.add(&Error{Line: o.line, Field: o.child(name),
 				Msg: fmt.Sprintf("missing (mapped to %s)", target)})
-			return value{}, false
 		}
-		return v, true
+		return value{}, false
 	}
 
 	var p annotation.PairInput

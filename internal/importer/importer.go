@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"path"
 	"strings"
 
@@ -114,8 +115,8 @@ type reader struct {
 	stopped bool
 	counter *countingReader
 
-	family string           // format family of the first record
-	seen   map[[16]byte]int // Key hash to the line of its first record
+	family string             // format family of the first record
+	seen   map[[16]byte]int32 // Key hash to the line of its first record
 }
 
 func newReader(
@@ -129,7 +130,7 @@ func newReader(
 	}
 	return &reader{
 		ctx: ctx, name: name, opts: opts, emit: emit,
-		seen: make(map[[16]byte]int),
+		seen: make(map[[16]byte]int32),
 	}
 }
 
@@ -163,7 +164,7 @@ func (rd *reader) run(r io.Reader) error {
 	}
 
 	body := bufio.NewReaderSize(src, 64<<10)
-	first, skipped, err := skipSpace(body)
+	first, skipped, err := skipLeading(body)
 	if err != nil {
 		rd.fail(&Error{Line: skipped + 1, Msg: readProblem(err)})
 		return nil
@@ -185,9 +186,9 @@ func (rd *reader) run(r io.Reader) error {
 	return nil
 }
 
-// skipSpace consumes a byte order mark and white space, counting newlines,
+// skipLeading consumes a byte order mark and white space, counting newlines,
 // and returns the first other byte (left unread), or 0 at the end.
-func skipSpace(br *bufio.Reader) (first byte, newlines int, err error) {
+func skipLeading(br *bufio.Reader) (first byte, newlines int, err error) {
 	if bom, _ := br.Peek(3); bytes.Equal(bom, []byte{0xef, 0xbb, 0xbf}) {
 		br.Discard(3)
 	}
@@ -268,21 +269,29 @@ func readLine(br *bufio.Reader, buf []byte) ([]byte, error) {
 
 // lineRecord checks that one line is JSON and reads it as a record.
 func (rd *reader) lineRecord(rec []byte, line int) error {
-	if err := json.Unmarshal(rec, new(json.RawMessage)); err != nil {
-		msg := "bad JSON: " + err.Error()
-		var se *json.SyntaxError
-		switch {
-		case strings.Contains(err.Error(), "unexpected end of JSON input"):
-			msg += " (JSON Lines needs one whole record per line; " +
-				"write records that span lines as a JSON array)"
-		case errors.As(err, &se):
-			msg = fmt.Sprintf("bad JSON at column %d: %v", se.Offset, err)
-		}
-		rd.rep.Records++
-		rd.fail(&Error{Line: line, Msg: msg})
-		return nil
+	if json.Valid(rec) {
+		return rd.record(rec, line)
 	}
-	return rd.record(rec, line)
+	rd.rep.Records++
+	rd.fail(&Error{Line: line, Msg: lineProblem(rec)})
+	return nil
+}
+
+// lineProblem says why a line is not JSON.
+func lineProblem(rec []byte) string {
+	err := json.Unmarshal(rec, new(json.RawMessage))
+	if err == nil {
+		return "bad JSON"
+	}
+	var se *json.SyntaxError
+	switch {
+	case strings.Contains(err.Error(), "unexpected end of JSON input"):
+		return "bad JSON: " + err.Error() + " (JSON Lines needs one whole record per line; " +
+			"write records that span lines as a JSON array)"
+	case errors.As(err, &se):
+		return fmt.Sprintf("bad JSON at column %d: %v", se.Offset, err)
+	}
+	return "bad JSON: " + err.Error()
 }
 
 // readArray reads a JSON array element by element, so only one record is
@@ -385,7 +394,7 @@ func (rd *reader) record(raw []byte, line int) error {
 			"same pair as line %d (%s); skipped", first, keyKind(key))})
 		return nil
 	}
-	rd.seen[h] = line
+	rd.seen[h] = int32(min(line, math.MaxInt32))
 	if len(rd.errs) > 0 {
 		return nil
 	}

@@ -205,13 +205,18 @@ func TestFormats(t *testing.T) {
 		{
 			name:  "mapped",
 			file:  "m.jsonl",
-			input: `{"question": "Q?", "answer_1": "x", "answer_2": "y", "qid": 9, "lang": "en"}`,
+			input: `{"question": "Q?", "answer_1": "x", "answer_2": "y", "qid": 9, "lang": "en"}` +
+				"\n" + `{"question": [{"role": "user", "content": "Hi"}], "answer_1": "x", ` +
+				`"answer_2": {"text": "y", "model": "m"}}`,
 			opts: Options{Map: map[string]string{
 				"prompt": "question", "a": "answer_1", "b": "answer_2", "id": "qid"}},
 			format: FormatMapped,
 			want: []annotation.PairInput{{
 				ExternalID: "9", Prompt: text("Q?"), A: resp("x"), B: resp("y"),
 				Meta: json.RawMessage(`{"lang":"en"}`),
+			}, {
+				Prompt: msgs("user", "Hi"), A: resp("x"),
+				B: annotation.Response{Text: "y", Model: "m"},
 			}},
 		},
 	}
@@ -418,7 +423,7 @@ func TestErrors(t *testing.T) {
 			want:  []string{`x.jsonl.gz: not a readable gzip file: gzip: invalid header`},
 		},
 		{
-			name:  "field twice and bad id, tags and meta",
+			name:  "field given twice",
 			file:  "d.jsonl",
 			input: `{"prompt": "p", "responses": ["a", "b"], "id": true, "tags": "x", "meta": [1], "id": 2}`,
 			want:  []string{`d.jsonl:1: field "id": appears twice in the same object`},
@@ -434,7 +439,7 @@ func TestErrors(t *testing.T) {
 			},
 		},
 		{
-			name:  "bad PandaLM verdict and LLMBar label",
+			name:  "bad PandaLM verdict",
 			file:  "p.json",
 			input: `[{"instruction": "i", "response1": "a", "response2": "b", "annotator1": 3}]`,
 			want:  []string{`p.json:1: field "annotator1": 3 is not 0 (tie), 1 (response1) or 2 (response2)`},

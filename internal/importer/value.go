@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
+	"strings"
+	"unicode/utf8"
 )
 
 // value is one JSON value of a record, kept as raw text with the line it
@@ -64,11 +66,7 @@ func (v value) str() (string, *Error) {
 	if !v.isString() {
 		return "", v.errorf("must be a string, found %s", v.kind())
 	}
-	var s string
-	if err := json.Unmarshal(v.raw, &s); err != nil {
-		return "", v.errorf("bad string: %v", err)
-	}
-	return s, nil
+	return unquote(v.raw), nil
 }
 
 // integer reads v as a JSON number without a fraction.
@@ -86,15 +84,31 @@ func (v value) integer() (int, *Error) {
 // object is a JSON object whose members keep their order, lines and paths.
 type object struct {
 	value
-	names   []string
-	members []value
+	members []member
+	index   map[string]int // names to positions, only for large objects
 }
+
+// member is one name and value of an object.
+type member struct {
+	name string
+	value
+}
+
+// smallObject is the size up to which members are found by a linear scan.
+const smallObject = 16
 
 // get returns the member called name.
 func (o *object) get(name string) (value, bool) {
-	for i, n := range o.names {
-		if n == name {
-			return o.members[i], true
+	if o.index != nil {
+		i, ok := o.index[name]
+		if !ok {
+			return value{}, false
+		}
+		return o.members[i].value, true
+	}
+	for _, m := range o.members {
+		if m.name == name {
+			return m.value, true
 		}
 	}
 	return value{}, false
@@ -105,34 +119,56 @@ func (o *object) has(name string) bool {
 	return ok
 }
 
+// names lists the member names in order.
+func (o *object) names() []string {
+	names := make([]string, len(o.members))
+	for i, m := range o.members {
+		names[i] = m.name
+	}
+	return names
+}
+
+// add appends a member, reporting false if the name is already there.
+func (o *object) add(name string, v value) bool {
+	if o.has(name) {
+		return false
+	}
+	o.members = append(o.members, member{name, v})
+	switch {
+	case o.index != nil:
+		o.index[name] = len(o.members) - 1
+	case len(o.members) > smallObject:
+		o.index = make(map[string]int, 2*len(o.members))
+		for i, m := range o.members {
+			o.index[m.name] = i
+		}
+	}
+	return true
+}
+
 // object splits v into its members, each with the line its value starts on.
+// The record was checked to be valid JSON when it was read, so a plain scan
+// over the bytes is enough here.
 func (v value) object() (*object, *Error) {
 	if !v.isObject() {
 		return nil, v.errorf("must be an object, found %s", v.kind())
 	}
-	o := &object{value: v}
-	dec := json.NewDecoder(bytes.NewReader(v.raw))
-	if _, err := dec.Token(); err != nil {
-		return nil, v.errorf("bad JSON object: %v", err)
-	}
+	o := &object{value: v, members: make([]member, 0, 8)}
 	lines := lineCursor{raw: v.raw, line: v.line}
-	for dec.More() {
-		tok, err := dec.Token()
-		if err != nil {
-			return nil, v.errorf("bad JSON object: %v", err)
-		}
-		name, _ := tok.(string)
-		var raw json.RawMessage
-		if err := dec.Decode(&raw); err != nil {
-			return nil, v.errorf("bad JSON object: %v", err)
-		}
-		start := int(dec.InputOffset()) - len(raw)
-		m := value{raw: raw, line: lines.at(start), path: v.child(name)}
-		if o.has(name) {
+	b := v.raw
+	for i := skipSpace(b, 1); i < len(b) && b[i] != '}'; {
+		end := skipString(b, i)
+		name := unquote(b[i:end])
+		i = skipSpace(b, skipSpace(b, end)+1) // past the colon
+		vend := skipValue(b, i)
+		m := value{raw: b[i:vend], line: lines.at(i), path: v.child(name)}
+		if !o.add(name, m) {
 			return nil, m.errorf("appears twice in the same object")
 		}
-		o.names = append(o.names, name)
-		o.members = append(o.members, m)
+		i = skipSpace(b, vend)
+		if i < len(b) && b[i] == ',' {
+			i = skipSpace(b, i+1)
+		}
 	}
 	return o, nil
 }
@@ -142,22 +178,79 @@ func (v value) list() ([]value, *Error) {
 	if !v.isList() {
 		return nil, v.errorf("must be a list, found %s", v.kind())
 	}
-	dec := json.NewDecoder(bytes.NewReader(v.raw))
-	if _, err := dec.Token(); err != nil {
-		return nil, v.errorf("bad JSON list: %v", err)
-	}
 	lines := lineCursor{raw: v.raw, line: v.line}
-	var elems []value
-	for i := 0; dec.More(); i++ {
-		var raw json.RawMessage
-		if err := dec.Decode(&raw); err != nil {
-			return nil, v.errorf("bad JSON list: %v", err)
+	b := v.raw
+	elems := make([]value, 0, 2)
+	for i := skipSpace(b, 1); i < len(b) && b[i] != ']'; {
+		end := skipValue(b, i)
+		path := v.path + "[" + strconv.Itoa(len(elems)) + "]"
+		elems = append(elems, value{raw: b[i:end], line: lines.at(i), path: path})
+		i = skipSpace(b, end)
+		if i < len(b) && b[i] == ',' {
+			i = skipSpace(b, i+1)
 		}
-		start := int(dec.InputOffset()) - len(raw)
-		path := fmt.Sprintf("%s[%d]", v.path, i)
-		elems = append(elems, value{raw: raw, line: lines.at(start), path: path})
 	}
 	return elems, nil
+}
+
+// skipSpace returns the index of the first non-space byte at or after i.
+func skipSpace(b []byte, i int) int {
+	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+// skipString returns the index just past the string that starts at b[i].
+func skipString(b []byte, i int) int {
+	for i++; i < len(b); i++ {
+		switch b[i] {
+		case '\\':
+			i++
+		case '"':
+			return i + 1
+		}
+	}
+	return len(b)
+}
+
+// skipValue returns the index just past the value that starts at b[i].
+func skipValue(b []byte, i int) int {
+	switch b[i] {
+	case '"':
+		return skipString(b, i)
+	case '{', '[':
+		depth := 0
+		for ; i < len(b); i++ {
+			switch b[i] {
+			case '"':
+				i = skipString(b, i) - 1
+			case '{', '[':
+				depth++
+			case '}', ']':
+				depth--
+				if depth == 0 {
+					return i + 1
+				}
+			}
+		}
+		return len(b)
+	}
+	for i < len(b) && !strings.ContainsRune(",}] \t\r\n", rune(b[i])) {
+		i++
+	}
+	return i
+}
+
+// unquote reads a JSON string literal, quickly when it holds no escapes.
+func unquote(lit []byte) string {
+	inner := lit[1 : len(lit)-1]
+	if bytes.IndexByte(inner, '\\') < 0 && utf8.Valid(inner) {
+		return string(inner)
+	}
+	var s string
+	json.Unmarshal(lit, &s)
+	return s
 }
 
 // lineCursor turns increasing offsets into raw into line numbers.
