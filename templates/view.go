@@ -66,7 +66,7 @@ func (t Task) SkipURL() string { return t.SubmitURL() + "/skip" }
 type Progress struct {
 	Done, Wanted    int
 	Complete, Pairs int
-	Mine, Today     int
+	Today           int
 }
 
 // Percent is the project's share of wanted judgments done, 0 to 100.

@@ -17,7 +17,7 @@ func (s *Server) adminProjectShow(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) renderProject(w http.ResponseWriter, r *http.Request, status int,
 	pg templates.Page, id int64, form templates.ProjectForm) {
-	prog, err := s.store.ProjectProgress(r.Context(), id, currentUser(r.Context()).ID)
+	prog, err := s.store.ProjectProgress(r.Context(), id)
 	if err != nil {
 		s.fail(w, r, err)
 		return

@@ -9,12 +9,15 @@ import (
 )
 
 func (s *Server) annotateShow(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	u := currentUser(ctx)
 	p, err := s.projectParam(r)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	t, done, err := s.nextTask(r.Context(), p, currentUser(r.Context()))
+	a, err := s.nextTask(ctx, p, u)
+	t, done, err := s.taskOrDone(ctx, p, u.ID, a, err)
 	if err != nil {
 		s.fail(w, r, err)
 		return

@@ -8,6 +8,8 @@ import (
 )
 
 func (s *Server) annotateSkip(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	u := currentUser(ctx)
 	p, err := s.projectParam(r)
 	if err != nil {
 		s.fail(w, r, err)
@@ -19,10 +21,11 @@ func (s *Server) annotateSkip(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	err = s.store.SkipAssignment(r.Context(), currentUser(r.Context()).ID, id)
+	err = s.store.SkipAssignment(ctx, u.ID, id)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		s.fail(w, r, err)
 		return
 	}
-	s.renderTask(w, r, p, "")
+	next, err := s.nextTask(ctx, p, u)
+	s.renderNext(w, r, p, next, err, "")
 }

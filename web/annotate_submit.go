@@ -10,6 +10,8 @@ import (
 	"github.com/prefer-dev/prefer/templates"
 )
 
+// annotateSubmit records a verdict and answers with the next pair, in one
+// database transaction.
 func (s *Server) annotateSubmit(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	u := currentUser(ctx)
@@ -23,76 +25,64 @@ func (s *Server) annotateSubmit(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	a, err := s.store.Assignment(ctx, u.ID, id)
-	if err != nil || a.Pair.ProjectID != p.ID {
-		s.fail(w, r, errNotFound)
-		return
-	}
 
-	v, err := readVerdict(r, a.ALeft)
+	sv, err := readVerdict(r)
 	if err == nil {
-		err = p.CheckVerdict(v)
+		err = p.CheckScreenVerdict(sv)
 	}
 	if err != nil {
-		s.retryTask(w, r, p, a, err.Error())
+		s.retryTask(w, r, p, u.ID, id, err.Error())
 		return
 	}
 
-	err = s.store.SubmitJudgment(ctx, u.ID, a.ID, v)
+	next, err := s.store.SubmitAndNext(ctx, u.ID, p.ID, id, sv, s.opts.ReservationTTL)
 	switch {
 	case errors.Is(err, store.ErrPairComplete):
-		s.renderTask(w, r, p, "Others completed that pair after your reservation expired.")
+		next, err = s.nextTask(ctx, p, u)
+		s.renderNext(w, r, p, next, err,
+			"Others completed that pair after your reservation expired.")
 	case errors.Is(err, store.ErrSkipped):
-		s.renderTask(w, r, p, "You had skipped that pair.")
-	case err != nil:
-		s.fail(w, r, err)
+		next, err = s.nextTask(ctx, p, u)
+		s.renderNext(w, r, p, next, err, "You had skipped that pair.")
 	default:
-		s.renderTask(w, r, p, "")
+		s.renderNext(w, r, p, next, err, "")
 	}
 }
 
-// readVerdict reads the form: the choice by screen side, turned into the
-// pair's own terms with the side the assignment drew.
-func readVerdict(r *http.Request, aLeft bool) (annotation.Verdict, error) {
-	v := annotation.Verdict{Rationale: r.PostFormValue("rationale")}
-	side := r.PostFormValue("choice")
-	switch side {
-	case "left", "right":
-		v.Choice = annotation.ChoiceOnScreen(side == "left", aLeft)
-	case "tie":
-		v.Choice = annotation.ChoiceTie
-	case "both_bad":
-		v.Choice = annotation.ChoiceBothBad
-	case "":
-		return v, errors.New("choice: pick A, B, tie or both bad")
-	default:
-		return v, errors.New("choice: must be left, right, tie or both_bad")
+// readVerdict reads the verdict form, by screen side.
+func readVerdict(r *http.Request) (annotation.ScreenVerdict, error) {
+	sv := annotation.ScreenVerdict{Pick: annotation.Pick(r.PostFormValue("choice")),
+		Rationale: r.PostFormValue("rationale")}
+	if sv.Pick == "" {
+		return sv, errors.New("choice: pick A, B, tie or both bad")
 	}
-
 	if st := r.PostFormValue("strength"); st != "" {
 		n, err := strconv.Atoi(st)
 		if err != nil {
-			return v, errors.New("strength: must be 1, 2 or 3")
+			return sv, errors.New("strength: must be 1, 2 or 3")
 		}
-		v.Strength = annotation.Strength(n)
+		sv.Strength = annotation.Strength(n)
 	}
-	return v, nil
+	return sv, nil
 }
 
 // retryTask shows the same pair again with what was wrong.
 func (s *Server) retryTask(w http.ResponseWriter, r *http.Request, p store.Project,
-	a store.Assignment, msg string) {
+	userID, assignmentID int64, msg string) {
 	if r.Header.Get("HX-Request") == "" {
 		s.fail(w, r, badInput(msg))
 		return
 	}
-	t := taskView(p, a)
-	prog, err := s.progress(r.Context(), p.ID, a.UserID)
+	a, err := s.store.Assignment(r.Context(), userID, assignmentID)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	t.Progress = prog
+	t, _, err := s.taskOrDone(r.Context(), p, userID, a, nil)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	t.Error = msg
-	s.render(w, r, http.StatusOK, templates.TaskView(t))
+	s.render(w, r, http.StatusOK, templates.TaskView(*t))
 }

@@ -11,35 +11,14 @@ import (
 	"github.com/prefer-dev/prefer/templates"
 )
 
-// nextTask reserves (or resumes) the annotator's next pair in the project and
-// builds its view; it returns nil and the done view when none is left.
-func (s *Server) nextTask(ctx context.Context, p store.Project,
-	u *store.User) (*templates.Task, templates.DoneView, error) {
-	prog, err := s.progress(ctx, p.ID, u.ID)
-	if err != nil {
-		return nil, templates.DoneView{}, err
-	}
-	done := templates.DoneView{ProjectID: p.ID, ProjectName: p.Name, Progress: prog}
-
+// nextTask reserves (or resumes) the annotator's next pair in the project.
+func (s *Server) nextTask(ctx context.Context, p store.Project, u *store.User) (store.Assignment,
+	error) {
 	a, err := s.store.NextAssignment(ctx, p.ID, u.ID, s.opts.ReservationTTL)
 	if errors.Is(err, store.ErrNotFound) {
-		return nil, done, nil
+		return a, store.ErrNoneLeft
 	}
-	if err != nil {
-		return nil, done, err
-	}
-	t := taskView(p, a)
-	t.Progress = prog
-	return &t, done, nil
-}
-
-func (s *Server) progress(ctx context.Context, projectID, userID int64) (templates.Progress, error) {
-	pr, err := s.store.ProjectProgress(ctx, projectID, userID)
-	if err != nil {
-		return templates.Progress{}, err
-	}
-	return templates.Progress{Done: pr.Done, Wanted: pr.Wanted, Complete: pr.Complete,
-		Pairs: pr.Pairs, Mine: pr.Mine, Today: pr.MineToday}, nil
+	return a, err
 }
 
 // taskView renders a pair's markdown and puts each response on the side the
@@ -67,23 +46,47 @@ func taskView(p store.Project, a store.Assignment) templates.Task {
 	return t
 }
 
-// renderTask answers an htmx request with the task fragment, or a plain
-// form post with a redirect back to the screen.
-func (s *Server) renderTask(w http.ResponseWriter, r *http.Request, p store.Project,
-	notice string) {
+// taskOrDone builds the view of assignment a, or the done view when err is
+// ErrNoneLeft. Other errors are returned.
+func (s *Server) taskOrDone(ctx context.Context, p store.Project, userID int64,
+	a store.Assignment, err error) (*templates.Task, templates.DoneView, error) {
+	if err != nil && !errors.Is(err, store.ErrNoneLeft) {
+		return nil, templates.DoneView{}, err
+	}
+	prog, perr := s.progress(ctx, p.ID, userID)
+	if perr != nil {
+		return nil, templates.DoneView{}, perr
+	}
+	done := templates.DoneView{ProjectID: p.ID, ProjectName: p.Name, Progress: prog}
+	if err != nil {
+		return nil, done, nil
+	}
+	t := taskView(p, a)
+	t.Progress = prog
+	return &t, done, nil
+}
+
+// renderNext answers an htmx request with the fragment of assignment a (or
+// of the done view), or a plain form post with a redirect to the screen.
+func (s *Server) renderNext(w http.ResponseWriter, r *http.Request, p store.Project,
+	a store.Assignment, err error, notice string) {
 	if r.Header.Get("HX-Request") == "" {
+		if err != nil && !errors.Is(err, store.ErrNoneLeft) {
+			s.fail(w, r, err)
+			return
+		}
 		http.Redirect(w, r, fmt.Sprintf("/annotate/%d", p.ID), http.StatusSeeOther)
 		return
 	}
-	t, done, err := s.nextTask(r.Context(), p, currentUser(r.Context()))
-	if err != nil {
+
+	t, done, err := s.taskOrDone(r.Context(), p, currentUser(r.Context()).ID, a, err)
+	switch {
+	case err != nil:
 		s.fail(w, r, err)
-		return
-	}
-	if t == nil {
+	case t == nil:
 		s.render(w, r, http.StatusOK, templates.Done(done))
-		return
+	default:
+		t.Notice = notice
+		s.render(w, r, http.StatusOK, templates.TaskView(*t))
 	}
-	t.Notice = notice
-	s.render(w, r, http.StatusOK, templates.TaskView(*t))
 }

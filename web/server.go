@@ -37,6 +37,8 @@ type Server struct {
 	opts     Options
 	sessions *sessions.CookieStore
 	handler  http.Handler
+
+	progressCache progressCache
 }
 
 // Route is one entry of the route table: who may call it and what runs.

@@ -1,7 +1,5 @@
 package agreement
 
-import "github.com/prefer-dev/prefer/internal/annotation"
-
 // OverlapRule decides how many judgments a pair gets: K to begin with, then
 // one more at a time while they disagree by more than Threshold, up to Max.
 // Disagreement is the share of judgments that differ from the most common
@@ -12,14 +10,13 @@ type OverlapRule struct {
 	Max       int // a Max below K counts as K
 }
 
-// Needed returns how many more judgments the pair needs now, given the
-// choices of its judgments so far (swapped repeats left out by the caller).
-// Choices other than the four verdicts are ignored.
-func (r OverlapRule) Needed(choices []annotation.Choice) int {
+// Needed returns how many more judgments the pair needs now, given its
+// judgments so far. Swapped repeats and unknown choices are not counted.
+func (r OverlapRule) Needed(js []PairJudgment) int {
 	var votes [4]int
 	n := 0
-	for _, c := range choices {
-		if i := choiceIndex(c); i >= 0 {
+	for _, j := range js {
+		if i := choiceIndex(j.Choice); i >= 0 && !j.Repeat {
 			votes[i]++
 			n++
 		}

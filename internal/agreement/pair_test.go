@@ -164,28 +164,31 @@ func TestConsensusByItem(t *testing.T) {
 
 func TestOverlapRule(t *testing.T) {
 	rule := OverlapRule{K: 3, Threshold: 0.3, Max: 5}
+	repeated := votes(choiceA, 0, choiceA, 0, choiceB, 0)
+	repeated[1].Repeat = true
 	tests := []struct {
-		name    string
-		rule    OverlapRule
-		choices []annotation.Choice
-		want    int
+		name string
+		rule OverlapRule
+		js   []PairJudgment
+		want int
 	}{
 		{"none yet", rule, nil, 3},
-		{"one so far", rule, []annotation.Choice{choiceA}, 2},
-		{"agreed", rule, []annotation.Choice{choiceA, choiceA, choiceA}, 0},
-		{"split two to one", rule, []annotation.Choice{choiceA, choiceA, choiceB}, 1},
+		{"one so far", rule, votes(choiceA, 1), 2},
+		{"agreed", rule, votes(choiceA, 1, choiceA, 2, choiceA, 3), 0},
+		{"split two to one", rule, votes(choiceA, 1, choiceA, 1, choiceB, 1), 1},
 		{"settled at three to one", rule,
-			[]annotation.Choice{choiceA, choiceA, choiceB, choiceA}, 0},
-		{"still split", rule, []annotation.Choice{choiceA, choiceB, tie, choiceA}, 1},
+			votes(choiceA, 1, choiceA, 1, choiceB, 1, choiceA, 1), 0},
+		{"still split", rule, votes(choiceA, 1, choiceB, 1, tie, 0, choiceA, 1), 1},
 		{"at the maximum", rule,
-			[]annotation.Choice{choiceA, choiceB, tie, bothBad, choiceA}, 0},
+			votes(choiceA, 1, choiceB, 1, tie, 0, bothBad, 0, choiceA, 1), 0},
 		{"maximum below k", OverlapRule{K: 2, Threshold: 0, Max: 1},
-			[]annotation.Choice{choiceA, choiceB}, 0},
-		{"unknown choices ignored", rule, []annotation.Choice{"?", choiceA}, 2},
+			votes(choiceA, 1, choiceB, 1), 0},
+		{"repeats and unknown choices ignored", rule,
+			append(repeated, votes(annotation.Choice("?"), 0)...), 1},
 	}
 	for _, tt := range tests {
-		if got := tt.rule.Needed(tt.choices); got != tt.want {
-			t.Errorf("%s: Needed(%v) = %d, want %d", tt.name, tt.choices, got, tt.want)
+		if got := tt.rule.Needed(tt.js); got != tt.want {
+			t.Errorf("%s: Needed = %d, want %d", tt.name, got, tt.want)
 		}
 	}
 }

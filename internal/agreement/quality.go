@@ -62,32 +62,29 @@ type AnnotatorQuality struct {
 	SelfConsistency Share
 }
 
-// qualityState carries what Quality gathers in its passes.
+// qualityState carries what Quality gathers while it walks the pairs.
 type qualityState struct {
-	items   *dictionary
-	counts  [][4]int32 // original choices per item, one per annotator
-	byName  map[string]int
+	js      []PairJudgment
+	gold    map[string]annotation.Choice
+	anns    *dictionary
 	out     []AnnotatorQuality
 	seconds [][]float64
-	first   map[[2]int32]int // (item, annotator) to the choice of the original
-	counted []bool           // which judgments are the first original of their pair
+
+	// For the pair at hand: which annotators gave an original judgment
+	// (stamp holds the pair's number) and its choice.
+	stamp  []int32
+	choice []int
+	first  []bool // scratch: which of the pair's judgments count as originals
 }
 
 // Quality measures every annotator in js, ordered by name. gold maps items
 // to their gold answers and may be nil. Judgments with a choice other than
 // the four verdicts are ignored.
 func Quality(js []PairJudgment, gold map[string]annotation.Choice) []AnnotatorQuality {
-	s := &qualityState{
-		items:   newDictionary(len(js) / 3),
-		byName:  make(map[string]int),
-		first:   make(map[[2]int32]int, len(js)),
-		counted: make([]bool, len(js)),
-	}
-	for i, j := range js {
-		s.gather(i, j, gold)
-	}
-	for i, j := range js {
-		s.compare(i, j)
+	s := &qualityState{js: js, gold: gold, anns: newDictionary(64)}
+	start, order := groupPairs(js)
+	for it := 0; it+1 < len(start); it++ {
+		s.pair(int32(it), order[start[it]:start[it+1]])
 	}
 
 	for a := range s.out {
@@ -100,81 +97,110 @@ func Quality(js []PairJudgment, gold map[string]annotation.Choice) []AnnotatorQu
 	return s.out
 }
 
+// groupPairs returns the indexes of the judgments with a valid choice,
+// grouped by pair (pair i at start[i]:start[i+1]), in input order within.
+func groupPairs(js []PairJudgment) (start, order []int32) {
+	items := newDictionary(len(js) / 3)
+	item := make([]int32, len(js))
+	for i, j := range js {
+		item[i] = -1
+		if choiceIndex(j.Choice) >= 0 {
+			item[i] = items.code(j.Item)
+		}
+	}
+
+	start = make([]int32, len(items.names)+1)
+	for _, it := range item {
+		if it >= 0 {
+			start[it+1]++
+		}
+	}
+	for i := 1; i < len(start); i++ {
+		start[i] += start[i-1]
+	}
+	next := slices.Clone(start[:len(items.names)])
+	order = make([]int32, start[len(items.names)])
+	for i, it := range item {
+		if it >= 0 {
+			order[next[it]] = int32(i)
+			next[it]++
+		}
+	}
+	return start, order
+}
+
 // annotator returns the index of name's entry, adding it when new.
 func (s *qualityState) annotator(name string) int {
-	a, ok := s.byName[name]
-	if !ok {
-		a = len(s.out)
-		s.byName[name] = a
+	a := int(s.anns.code(name))
+	if a == len(s.out) {
 		s.out = append(s.out, AnnotatorQuality{Annotator: name})
 		s.seconds = append(s.seconds, nil)
+		s.stamp = append(s.stamp, -1)
+		s.choice = append(s.choice, 0)
 	}
 	return a
 }
 
-// gather counts what needs no other judgment, and the original choices per
-// item for the majority and self-consistency of the second pass.
-func (s *qualityState) gather(i int, j PairJudgment, gold map[string]annotation.Choice) {
-	c := choiceIndex(j.Choice)
-	if c < 0 {
-		return
+// pair scores the judgments of one pair, given by their indexes.
+func (s *qualityState) pair(it int32, idx []int32) {
+	// The first original of each annotator is the one that counts; a second
+	// original counts nowhere. first marks them.
+	var votes [4]int32
+	first := s.first[:0]
+	for k, i := range idx {
+		first = append(first, false)
+		j := s.js[i]
+		a := s.annotator(j.Annotator)
+		s.single(a, j)
+		if !j.Repeat && s.stamp[a] != it {
+			s.stamp[a], s.choice[a], first[k] = it, choiceIndex(j.Choice), true
+			votes[s.choice[a]]++
+		}
 	}
-	a := s.annotator(j.Annotator)
+	s.first = first
+
+	for k, i := range idx {
+		j := s.js[i]
+		a := s.anns.code(j.Annotator)
+		c := choiceIndex(j.Choice)
+		switch {
+		case j.Repeat && s.stamp[a] == it:
+			s.out[a].SelfConsistency.count(c == s.choice[a])
+		case first[k]:
+			s.original(int(a), j, c, votes)
+		}
+	}
+}
+
+// single counts what one judgment shows on its own: time and side.
+func (s *qualityState) single(a int, j PairJudgment) {
 	q := &s.out[a]
 	if j.Seconds > 0 {
 		s.seconds[a] = append(s.seconds[a], j.Seconds)
 	}
-	if c <= 1 && (j.LeftShown == annotation.ChoiceA || j.LeftShown == annotation.ChoiceB) {
+	sided := j.LeftShown == annotation.ChoiceA || j.LeftShown == annotation.ChoiceB
+	if sided && (j.Choice == annotation.ChoiceA || j.Choice == annotation.ChoiceB) {
 		q.Left.count(j.Choice == j.LeftShown)
 	}
 	if j.Repeat {
 		q.Repeats++
-		return
-	}
-
-	it := s.items.code(j.Item)
-	if int(it) == len(s.counts) {
-		s.counts = append(s.counts, [4]int32{})
-	}
-	key := [2]int32{it, int32(a)}
-	if _, seen := s.first[key]; seen {
-		return // a second original of the same pair counts nowhere
-	}
-	s.first[key] = c
-	s.counted[i] = true
-	s.counts[it][c]++
-
-	q.Judgments++
-	q.Ties.count(c == 2)
-	q.BothBad.count(c == 3)
-	if g, ok := gold[j.Item]; ok {
-		q.Gold.count(j.Choice == g)
 	}
 }
 
-// compare scores a judgment against the others' majority, or a repeat
-// against its original.
-func (s *qualityState) compare(i int, j PairJudgment) {
-	c := choiceIndex(j.Choice)
-	it, known := s.items.codes[j.Item]
-	if c < 0 || !known {
-		return // an unknown choice, or only repeats of this pair
-	}
-	a := s.byName[j.Annotator]
-	if j.Repeat {
-		if orig, ok := s.first[[2]int32{it, int32(a)}]; ok {
-			s.out[a].SelfConsistency.count(c == orig)
-		}
-		return
-	}
-	if !s.counted[i] {
-		return // a second original of the pair
+// original scores an annotator's original judgment of a pair against gold
+// and against the others' majority; votes holds every original's choice.
+func (s *qualityState) original(a int, j PairJudgment, c int, votes [4]int32) {
+	q := &s.out[a]
+	q.Judgments++
+	q.Ties.count(c == 2)
+	q.BothBad.count(c == 3)
+	if g, ok := s.gold[j.Item]; ok {
+		q.Gold.count(j.Choice == g)
 	}
 
-	others := s.counts[it]
-	others[c]--
-	if top, ok := plurality(others); ok {
-		s.out[a].Majority.count(c == top)
+	votes[c]--
+	if top, ok := plurality(votes); ok {
+		q.Majority.count(c == top)
 	}
 }
 

@@ -106,3 +106,17 @@ func TestBinomialHalfLargeN(t *testing.T) {
 		t.Errorf("BinomialHalf(%d, %d) = %.3g, normal approximation %.3g", k, n, got, approx)
 	}
 }
+
+// The input order does not matter: a repeat listed before its original is
+// still compared with it, and a repeat without an original with nothing.
+func TestQualityRepeatBeforeOriginal(t *testing.T) {
+	js := []PairJudgment{
+		{Item: "p", Annotator: "x", Choice: choiceB, Repeat: true},
+		{Item: "q", Annotator: "x", Choice: choiceA, Repeat: true},
+		{Item: "p", Annotator: "x", Choice: choiceB},
+	}
+	got := Quality(js, nil)
+	if len(got) != 1 || got[0].SelfConsistency != (Share{1, 1}) || got[0].Repeats != 2 {
+		t.Errorf("Quality = %+v, want x consistent once with two repeats", got)
+	}
+}

@@ -30,7 +30,9 @@ type Options struct {
 	Interval bool
 
 	// Rounds is the number of bootstrap resamples of the items behind each
-	// alpha's 95% interval; zero skips the intervals. Seed seeds them.
+	// alpha's 95% interval; zero skips the intervals. Seed seeds them, so
+	// the same judgments and seed give the same interval. Items with fewer
+	// than two values add nothing to alpha and are not resampled.
 	Rounds int
 	Seed   uint64
 }
@@ -218,7 +220,7 @@ type reportJSON struct {
 }
 
 // MarshalJSON writes the report with the keys of `prefer agreement`.
-func (r *Report) MarshalJSON() ([]byte, error) {
+func (r Report) MarshalJSON() ([]byte, error) {
 	out := reportJSON{
 		Items:        r.Items,
 		Annotators:   r.Annotators,
@@ -248,7 +250,7 @@ func (r *Report) MarshalJSON() ([]byte, error) {
 
 // alphaJSON returns alpha and its interval, the interval nil when no
 // bootstrap was run and null when it was but gave none.
-func (r *Report) alphaJSON(a *Alpha) (value, ci json.RawMessage) {
+func (r Report) alphaJSON(a *Alpha) (value, ci json.RawMessage) {
 	value = number(a.Value)
 	if r.rounds == 0 {
 		return value, nil

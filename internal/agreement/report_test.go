@@ -72,6 +72,13 @@ func TestComputeSmall(t *testing.T) {
 			Nominal: Alpha{Value: nan(), Low: nan(), High: nan()},
 		},
 	}, {
+		name: "no judgments",
+		want: &Report{
+			Percent: nan(), PercentWithoutTies: nan(),
+			Fleiss: nan(), FleissReason: "there are no judgments",
+			Nominal: Alpha{Value: nan(), Low: nan(), High: nan()},
+		},
+	}, {
 		name: "one label only",
 		js:   judgments("1 x a", "1 y a", "2 x a", "2 y a"),
 		opt:  Options{MinShared: 2},

@@ -215,3 +215,39 @@ func ChoiceOnScreen(pickedLeft, aLeft bool) Choice {
 	}
 	return ChoiceB
 }
+
+// Pick is what an annotator chose on the screen: a side, a tie or both bad.
+type Pick string
+
+// The four picks of the annotation screen.
+const (
+	PickLeft    Pick = "left"
+	PickRight   Pick = "right"
+	PickTie     Pick = "tie"
+	PickBothBad Pick = "both_bad"
+)
+
+// ScreenVerdict is a verdict as the screen sends it, by side. Only the store,
+// which knows the side each response was shown on, turns it into a Verdict.
+type ScreenVerdict struct {
+	Pick      Pick
+	Strength  Strength
+	Rationale string
+}
+
+// InPairTerms returns the verdict in the pair's own terms, given whether
+// response a was shown on the left.
+func (sv ScreenVerdict) InPairTerms(aLeft bool) (Verdict, error) {
+	v := Verdict{Strength: sv.Strength, Rationale: sv.Rationale}
+	switch sv.Pick {
+	case PickLeft, PickRight:
+		v.Choice = ChoiceOnScreen(sv.Pick == PickLeft, aLeft)
+	case PickTie:
+		v.Choice = ChoiceTie
+	case PickBothBad:
+		v.Choice = ChoiceBothBad
+	default:
+		return v, fmt.Errorf("choice: %q is not left, right, tie or both_bad", sv.Pick)
+	}
+	return v, nil
+}

@@ -73,6 +73,16 @@ type Verdict struct {
 // MaxRationale is the longest rationale accepted, in characters.
 const MaxRationale = 5000
 
+// CheckScreenVerdict checks a verdict from the screen against what the
+// project asks for; which side is which does not matter for that.
+func (s ProjectSettings) CheckScreenVerdict(sv ScreenVerdict) error {
+	v, err := sv.InPairTerms(true)
+	if err != nil {
+		return err
+	}
+	return s.CheckVerdict(v)
+}
+
 // CheckVerdict checks a verdict against what the project asks for.
 func (s ProjectSettings) CheckVerdict(v Verdict) error {
 	if !v.Choice.Valid() {

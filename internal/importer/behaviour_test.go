@@ -102,7 +102,7 @@ func TestProgress(t *testing.T) {
 	for i := range 5000 {
 		fmt.Fprintf(&b, `{"prompt": "prompt %d", "responses": ["a", "b"]}`+"\n", i)
 	}
-	input := gzipped(t, b.String())
+	input := gzipped(b.String())
 	var seen []int64
 	opts := Options{Progress: func(n int64) { seen = append(seen, n) }}
 	rep, _, err := readString("p.jsonl.gz", input, opts)
@@ -193,7 +193,8 @@ func TestParseMap(t *testing.T) {
 			`tags, model_a, model_b`},
 		{in: "prompt=q,a=x,b", wantErr: `map item "b": want target=field`},
 		{in: "prompt=q,a=x,a=y,b=z", wantErr: `map item "a=y": a is mapped twice`},
-		{in: "", wantErr: "map needs prompt=<field> (prompt, a and b are required)"},
+		{in: " ", want: nil},
+		{in: ",", wantErr: "map needs prompt=<field> (prompt, a and b are required)"},
 	}
 	for _, tt := range tests {
 		got, err := ParseMap(tt.in)
@@ -215,5 +216,24 @@ func TestBadMapOption(t *testing.T) {
 	want := "import m.jsonl: map needs a=<field> (prompt, a and b are required)"
 	if err == nil || err.Error() != want {
 		t.Errorf("Read error = %v, want %q", err, want)
+	}
+}
+
+func TestWarningsAreBounded(t *testing.T) {
+	var b strings.Builder
+	for i := range 25 {
+		fmt.Fprintf(&b, `{"id": %d, "prompt": "p", "chosen": "", "rejected": "no"}`+"\n", i)
+	}
+	rep, pairs, err := readString("w.jsonl", b.String(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(pairs) != 25 || len(rep.Warnings) != 20 || rep.MoreWarnings != 5 {
+		t.Errorf("%d pairs, %d warnings and %d more; want 25, 20 and 5",
+			len(pairs), len(rep.Warnings), rep.MoreWarnings)
+	}
+	want := `w.jsonl:1: field "chosen": the response is empty`
+	if got := rep.Warnings[0].Error(); got != want {
+		t.Errorf("first warning = %q, want %q", got, want)
 	}
 }

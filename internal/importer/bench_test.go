@@ -75,6 +75,8 @@ func BenchmarkRead(b *testing.B) {
 func benchmarkRead(b *testing.B, n int, array bool) {
 	b.ReportAllocs()
 	var peak uint64
+	var before runtime.MemStats
+	runtime.ReadMemStats(&before)
 	for b.Loop() {
 		runtime.GC()
 		base := heapInUse()
@@ -92,7 +94,11 @@ func benchmarkRead(b *testing.B, n int, array bool) {
 			b.Fatalf("Read: %d pairs, %v", rep.Pairs, err)
 		}
 	}
-	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "pairs/s")
+	var after runtime.MemStats
+	runtime.ReadMemStats(&after)
+	pairs := float64(n) * float64(b.N)
+	b.ReportMetric(pairs/b.Elapsed().Seconds(), "pairs/s")
+	b.ReportMetric(float64(after.TotalAlloc-before.TotalAlloc)/pairs, "alloc-B/pair")
 	b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MiB")
 }
 

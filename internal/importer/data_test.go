@@ -132,8 +132,9 @@ func TestPandaLMRow(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("first row (-want +got):\n%s", diff)
 	}
-	if m := string(pairs[0].Meta); m != `{"motivation_app":"Grammarly","cmp_key":"bloom-7b_llama-7b"}` {
-		t.Errorf("meta = %s", m)
+	wantMeta := `{"motivation_app":"Grammarly","cmp_key":"bloom-7b_llama-7b"}`
+	if m := string(pairs[0].Meta); m != wantMeta {
+		t.Errorf("meta = %s, want %s", m, wantMeta)
 	}
 }
 

@@ -95,6 +95,6 @@
 //
 // Things worth a look that do not stop an import, such as an empty response
 // (published data sets hold some, where a model answered nothing), are listed
-// in Report.Warnings. In format "pairs", written for prefer, an empty response
+// in Report.Warnings. In prefer's own formats, pairs and judged, an empty response
 // is an error.
 package importer

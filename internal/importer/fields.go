@@ -174,6 +174,10 @@ func readMeta(v value, ps *problems) json.RawMessage {
 		ps.add(v.errorf("meta must be an object, found %s", v.kind()))
 		return nil
 	}
+	if bytes.Contains(v.raw, []byte(`\u0000`)) {
+		ps.add(v.errorf("holds a NUL character (\\u0000), which cannot be stored"))
+		return nil
+	}
 	var b bytes.Buffer
 	if err := json.Compact(&b, v.raw); err != nil {
 		ps.add(v.errorf("bad meta: %v", err))

@@ -72,10 +72,29 @@ func (rd *reader) readTRL(o *object, ps *problems) annotation.PairInput {
 	if !ps.ok() {
 		return annotation.PairInput{}
 	}
+	if isTranscript(prompt.Text) {
+		prompt, chosen, rejected = transcriptPrompt(prompt, chosen, rejected)
+	}
 	rd.warnEmpty(chosen, rejected, cv, rv)
 	p := rd.labelled(prompt, chosen, rejected)
 	rd.common(o, &p, ps, "prompt", "chosen", "rejected")
 	return p
+}
+
+// transcriptPrompt turns an HH-RLHF transcript prompt, which ends with an
+// empty assistant turn for the completions to fill, into a conversation.
+func transcriptPrompt(prompt annotation.Prompt, chosen, rejected annotation.Response,
+) (annotation.Prompt, annotation.Response, annotation.Response) {
+	msgs, ok := splitTranscript(prompt.Text)
+	if n := len(msgs); ok && msgs[n-1].Role == "assistant" && msgs[n-1].Content == "" {
+		msgs = msgs[:n-1]
+	}
+	if !ok || len(msgs) == 0 {
+		return prompt, chosen, rejected
+	}
+	chosen.Text = strings.TrimSpace(chosen.Text)
+	rejected.Text = strings.TrimSpace(rejected.Text)
+	return annotation.Prompt{Messages: msgs}, chosen, rejected
 }
 
 // readCompletion reads chosen or rejected of an explicit-prompt TRL row.

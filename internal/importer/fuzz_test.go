@@ -14,12 +14,16 @@ import (
 func FuzzRead(f *testing.F) {
 	seeds := []string{
 		`{"prompt": "p", "responses": ["a", "b"]}`,
-		`{"prompt": [{"role": "user", "content": "hi"}], "responses": [{"text": "a", "model": "m"}, "b"], "id": 3}`,
-		`{"prompt": "p", "responses": ["a", "b"], "judgments": [{"annotator": "x", "choice": "a", "strength": "much"}]}`,
+		`{"prompt": [{"role": "user", "content": "hi"}], ` +
+			`"responses": [{"text": "a", "model": "m"}, "b"], "id": 3}`,
+		`{"prompt": "p", "responses": ["a", "b"], ` +
+			`"judgments": [{"annotator": "x", "choice": "a", "strength": "much"}]}`,
 		"[\n {\"prompt\": \"p\",\n  \"chosen\": \"a\", \"rejected\": \"b\"}\n]",
 		`{"chosen": "\n\nHuman: hi\n\nAssistant: yo", "rejected": "\n\nHuman: hi\n\nAssistant: go"}`,
-		`{"chosen": [{"role": "user", "content": "q"}, {"role": "assistant", "content": "a"}], "rejected": [{"role": "user", "content": "q"}, {"role": "assistant", "content": "b"}]}`,
-		`[{"idx": 1, "instruction": "i", "input": "", "response1": true, "response2": "", "annotator1": 0, "cmp_key": "x_y"}]`,
+		`{"chosen": [{"role": "user", "content": "q"}, {"role": "assistant", "content": "a"}], ` +
+			`"rejected": [{"role": "user", "content": "q"}, {"role": "assistant", "content": "b"}]}`,
+		`[{"idx": 1, "instruction": "i", "input": "", "response1": true, "response2": "", ` +
+			`"annotator1": 0, "cmp_key": "x_y"}]`,
 		`[{"input": "i", "output_1": "a", "output_2": "b", "label": 2}]`,
 		`{"prompt": "p", "responses": ["a"]}`,
 		`{"prompt": "p", "responses": ["a", "b"]` + "\n{}",
@@ -80,6 +84,15 @@ func checkPair(t *testing.T, p annotation.PairInput) {
 		}
 	} else if strings.TrimSpace(p.Prompt.Text) == "" {
 		t.Fatalf("pair %+v: empty prompt", p)
+	}
+	texts := []string{p.Prompt.Text, p.A.Text, p.B.Text, p.ExternalID}
+	for _, m := range p.Prompt.Messages {
+		texts = append(texts, m.Content)
+	}
+	for _, s := range texts {
+		if strings.ContainsRune(s, 0) {
+			t.Fatalf("pair %+v: NUL in text", p)
+		}
 	}
 	seen := map[string]bool{}
 	for _, j := range p.Judgments {

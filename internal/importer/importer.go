@@ -80,9 +80,10 @@ type Report struct {
 // first record's fields.
 //
 // Read keeps reading after a bad record to report up to MaxErrors problems
-// as an ErrorList of *Error. It stops calling emit at the first problem, but
-// earlier pairs have been emitted: the caller must discard them (roll back).
-// An error from emit or ctx stops Read and is returned as is, wrapped.
+// as an ErrorList of *Error: problems of the file, for its owner to fix. It
+// stops calling emit at the first problem, but earlier pairs have been
+// emitted: the caller must discard them (roll back). An error from emit or
+// from ctx stops Read at once and comes back wrapped, not as an ErrorList.
 func Read(
 	ctx context.Context, name string, r io.Reader, opts Options,
 	emit func(annotation.PairInput) error,

@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"os"
 	"strings"
 	"testing"
 
@@ -70,7 +71,9 @@ func TestFormats(t *testing.T) {
 			file:   "p.jsonl",
 			input:  `{"prompt": "Say hi", "responses": ["hi", "hello"], "id": "x1"}`,
 			format: FormatPairs,
-			want:   []annotation.PairInput{{ExternalID: "x1", Prompt: text("Say hi"), A: resp("hi"), B: resp("hello")}},
+			want: []annotation.PairInput{{
+				ExternalID: "x1", Prompt: text("Say hi"), A: resp("hi"), B: resp("hello"),
+			}},
 		},
 		{
 			name: "pairs with a conversation, models, numeric id, tags and meta",
@@ -119,6 +122,17 @@ func TestFormats(t *testing.T) {
 			}},
 		},
 		{
+			name: "TRL with an HH-RLHF transcript as prompt",
+			file: "t.jsonl",
+			input: `{"prompt": "\n\nHuman: Hi\n\nAssistant: Hello.\n\nHuman: Joke?\n\nAssistant:", ` +
+				`"chosen": " No.", "rejected": " Knock knock."}`,
+			format: FormatTRL,
+			want: []annotation.PairInput{{
+				Prompt: msgs("user", "Hi", "assistant", "Hello.", "user", "Joke?"),
+				A:      resp("No."), B: resp("Knock knock."), Judgments: source("source:t"),
+			}},
+		},
+		{
 			name: "TRL conversational",
 			file: "t.json",
 			input: `[{"prompt": [{"role": "user", "content": "Sky?"}], ` +
@@ -134,8 +148,10 @@ func TestFormats(t *testing.T) {
 		{
 			name: "TRL implicit prompt, conversational",
 			file: "t.jsonl",
-			input: `{"chosen": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello!"}], ` +
-				`"rejected": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Go away."}]}`,
+			input: `{"chosen": [{"role": "user", "content": "Hi"}, ` +
+				`{"role": "assistant", "content": "Hello!"}], ` +
+				`"rejected": [{"role": "user", "content": "Hi"}, ` +
+				`{"role": "assistant", "content": "Go away."}]}`,
 			format: FormatTRLImplicit,
 			want: []annotation.PairInput{{
 				Prompt: msgs("user", "Hi"), A: resp("Hello!"), B: resp("Go away."),
@@ -156,7 +172,8 @@ func TestFormats(t *testing.T) {
 			name: "HH-RLHF transcript",
 			file: "hh.jsonl",
 			input: `{"chosen": "\n\nHuman: Hi\n\nAssistant: Hello.\n\nHuman: Joke?\n\nAssistant: No.", ` +
-				`"rejected": "\n\nHuman: Hi\n\nAssistant: Hello.\n\nHuman: Joke?\n\nAssistant: Sure: knock knock."}`,
+				`"rejected": "\n\nHuman: Hi\n\nAssistant: Hello.\n\nHuman: Joke?` +
+				`\n\nAssistant: Sure: knock knock."}`,
 			format: FormatHHRLHF,
 			want: []annotation.PairInput{{
 				Prompt: msgs("user", "Hi", "assistant", "Hello.", "user", "Joke?"),
@@ -203,8 +220,8 @@ func TestFormats(t *testing.T) {
 			}},
 		},
 		{
-			name:  "mapped",
-			file:  "m.jsonl",
+			name: "mapped",
+			file: "m.jsonl",
 			input: `{"question": "Q?", "answer_1": "x", "answer_2": "y", "qid": 9, "lang": "en"}` +
 				"\n" + `{"question": [{"role": "user", "content": "Hi"}], "answer_1": "x", ` +
 				`"answer_2": {"text": "y", "model": "m"}}`,
@@ -239,14 +256,12 @@ func TestFormats(t *testing.T) {
 	}
 }
 
-func gzipped(t *testing.T, s string) string {
-	t.Helper()
+// gzipped compresses s; writing to memory cannot fail.
+func gzipped(s string) string {
 	var b bytes.Buffer
 	w := gzip.NewWriter(&b)
 	w.Write([]byte(s))
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
+	w.Close()
 	return b.String()
 }
 
@@ -272,8 +287,8 @@ func TestContainers(t *testing.T) {
 			got{ContainerJSON, false, 2}},
 		{"empty JSON array", "[]", got{ContainerJSON, false, 0}},
 		{"byte order mark", "\ufeff" + two, got{ContainerJSONL, false, 2}},
-		{"gzip JSON Lines", gzipped(t, two), got{ContainerJSONL, true, 2}},
-		{"gzip JSON array", gzipped(t, array), got{ContainerJSON, true, 2}},
+		{"gzip JSON Lines", gzipped(two), got{ContainerJSONL, true, 2}},
+		{"gzip JSON array", gzipped(array), got{ContainerJSON, true, 2}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -311,7 +326,8 @@ func TestErrors(t *testing.T) {
 			file:  "pairs.jsonl",
 			input: `{"responses": ["a", " "], "tag": "x"}`,
 			want: []string{
-				`pairs.jsonl:1: field "tag": unknown field (known: prompt, responses, id, tags, meta, judgments)`,
+				`pairs.jsonl:1: field "tag": unknown field ` +
+					`(known: prompt, responses, id, tags, meta, judgments)`,
 				`pairs.jsonl:1: field "prompt": missing`,
 				`pairs.jsonl:1: field "responses[1]": the response text is empty`,
 			},
@@ -348,7 +364,8 @@ func TestErrors(t *testing.T) {
 				"]\n",
 			want: []string{
 				`judged.json:6: field "judgments[0].choice": choice "A" is not one of a, b, tie, both_bad`,
-				`judged.json:9: field "judgments[1].strength": a strength is only given with choice a or b, not tie`,
+				`judged.json:9: field "judgments[1].strength": ` +
+					`a strength is only given with choice a or b, not tie`,
 				`judged.json:10: field "judgments[2].strength": strength 4 is outside 1..3`,
 				`judged.json:12: field "judgments[4].annotator": missing`,
 			},
@@ -392,7 +409,8 @@ func TestErrors(t *testing.T) {
 			name:  "mixed formats",
 			file:  "mix.jsonl",
 			input: ok + "\n" + `{"chosen": "x y", "rejected": "x z"}`,
-			want:  []string{`mix.jsonl:2: mixed formats: this record is trl-implicit but the file began as pairs`},
+			want: []string{`mix.jsonl:2: mixed formats: ` +
+				`this record is trl-implicit but the file began as pairs`},
 		},
 		{
 			name:  "records that are not objects",
@@ -423,6 +441,18 @@ func TestErrors(t *testing.T) {
 			want:  []string{`x.jsonl.gz: not a readable gzip file: gzip: invalid header`},
 		},
 		{
+			name:  "gzip JSON Lines cut off",
+			file:  "cut.jsonl.gz",
+			input: cut(gzipped(strings.Repeat(ok+"\n", 3)), 12),
+			want:  []string{`cut.jsonl.gz:3: the file ends early (cut off?)`},
+		},
+		{
+			name:  "gzip JSON array cut off",
+			file:  "cut.json.gz",
+			input: cut(gzipped("[\n"+ok+",\n"+ok+"\n]\n"), 12),
+			want:  []string{`cut.json.gz:4: the file ends early: unexpected EOF`},
+		},
+		{
 			name:  "field given twice",
 			file:  "d.jsonl",
 			input: `{"prompt": "p", "responses": ["a", "b"], "id": true, "tags": "x", "meta": [1], "id": 2}`,
@@ -439,10 +469,20 @@ func TestErrors(t *testing.T) {
 			},
 		},
 		{
+			name:  "NUL characters",
+			file:  "n.jsonl",
+			input: `{"prompt": "p\u0000", "responses": ["a", "b"], "meta": {"k": "\u0000"}}`,
+			want: []string{
+				`n.jsonl:1: field "prompt": holds a NUL character (\u0000), which cannot be stored`,
+				`n.jsonl:1: field "meta": holds a NUL character (\u0000), which cannot be stored`,
+			},
+		},
+		{
 			name:  "bad PandaLM verdict",
 			file:  "p.json",
 			input: `[{"instruction": "i", "response1": "a", "response2": "b", "annotator1": 3}]`,
-			want:  []string{`p.json:1: field "annotator1": 3 is not 0 (tie), 1 (response1) or 2 (response2)`},
+			want: []string{`p.json:1: field "annotator1": ` +
+				`3 is not 0 (tie), 1 (response1) or 2 (response2)`},
 		},
 		{
 			name:  "bad LLMBar label",
@@ -502,3 +542,40 @@ func TestErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestDocExamples reads every example record of the package documentation,
+// which the README reuses, so that none of them goes stale.
+func TestDocExamples(t *testing.T) {
+	doc, err := os.ReadFile("doc.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var examples []string
+	for _, line := range strings.Split(string(doc), "\n") {
+		if ex, ok := strings.CutPrefix(line, "//\t{"); ok {
+			examples = append(examples, "{"+ex)
+		}
+	}
+	want := []string{FormatPairs, FormatPairs, FormatJudged, FormatTRL, FormatTRL,
+		FormatTRLImplicit, FormatHHRLHF, FormatPandaLM, FormatLLMBar, FormatMapped}
+	if len(examples) != len(want) {
+		t.Fatalf("found %d examples, want %d", len(examples), len(want))
+	}
+	for i, ex := range examples {
+		var opts Options
+		if want[i] == FormatMapped {
+			opts.Map, err = ParseMap("prompt=question,a=answer_1,b=answer_2,id=qid")
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		rep, pairs, err := readString("example.jsonl", ex, opts)
+		if err != nil || len(pairs) != 1 || rep.Format != want[i] || len(rep.Warnings) > 0 {
+			t.Errorf("example %s: format %q, %d pairs, warnings %v, error %v; want %s",
+				ex, rep.Format, len(pairs), rep.Warnings, err, want[i])
+		}
+	}
+}
+
+// cut drops the last n bytes of s.
+func cut(s string, n int) string { return s[:len(s)-n] }

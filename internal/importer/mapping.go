@@ -11,8 +11,11 @@ var MapTargets = []string{"prompt", "a", "b", "id", "tags", "model_a", "model_b"
 
 // ParseMap reads a field map written as target=field pairs separated by
 // commas, such as "prompt=question,a=answer_1,b=answer_2,id=qid", the form
-// of the --map flag.
+// of the --map flag. A blank string gives no map (nil): formats are detected.
 func ParseMap(s string) (map[string]string, error) {
+	if strings.TrimSpace(s) == "" {
+		return nil, nil
+	}
 	m := map[string]string{}
 	for _, item := range strings.Split(s, ",") {
 		item = strings.TrimSpace(item)

@@ -66,7 +66,11 @@ func (v value) str() (string, *Error) {
 	if !v.isString() {
 		return "", v.errorf("must be a string, found %s", v.kind())
 	}
-	return unquote(v.raw), nil
+	s := unquote(v.raw)
+	if strings.IndexByte(s, 0) >= 0 {
+		return "", v.errorf("holds a NUL character (\\u0000), which cannot be stored")
+	}
+	return s, nil
 }
 
 // integer reads v as a JSON number without a fraction.

@@ -36,6 +36,10 @@ const (
 	databaseName = "prefer"
 )
 
+// port names the socket file (.s.PGSQL.5432); it is set in the server's
+// settings and in the URL so that a PGPORT in the environment changes neither.
+const port = "5432"
+
 // maxSocketPath is the longest unix socket path the kernel accepts, less
 // its terminating zero byte.
 const maxSocketPath = 107
@@ -101,7 +105,7 @@ func (c *Cluster) URL() string {
 }
 
 func (c *Cluster) databaseURL(dbname string) string {
-	q := url.Values{"host": {c.socketDir}, "sslmode": {"disable"}}
+	q := url.Values{"host": {c.socketDir}, "port": {port}, "sslmode": {"disable"}}
 	u := url.URL{Scheme: "postgres", User: url.User(roleName), Path: "/" + dbname}
 	return u.String() + "?" + q.Encode()
 }
@@ -143,7 +147,7 @@ func (c *Cluster) prepareFolders(dataDir string) error {
 		return fmt.Errorf("create cluster folder: %w", err)
 	}
 	c.socketDir = c.pgdata
-	if len(filepath.Join(c.pgdata, ".s.PGSQL.5432")) > maxSocketPath {
+	if len(filepath.Join(c.pgdata, ".s.PGSQL."+port)) > maxSocketPath {
 		sum := sha256.Sum256([]byte(c.pgdata))
 		c.socketDir = filepath.Join(os.TempDir(), "prefer-"+hex.EncodeToString(sum[:4]))
 		if err := c.makeSocketDir(); err != nil {
@@ -236,7 +240,7 @@ func (c *Cluster) startOrJoin(ctx context.Context) error {
 	}
 
 	logFile := filepath.Join(c.pgdata, "startup.log")
-	out, err := c.run(ctx, "pg_ctl", "start", "-D", c.pgdata, "-l", logFile, "-w", "-t", "60", "-s")
+	out, err := c.run(ctx, "pg_ctl", "start", "-D", c.pgdata, "-l", logFile, "-w", "-t", "120", "-s")
 	if err != nil {
 		return fmt.Errorf("start PostgreSQL in %s: %w: %s%s", c.pgdata, err, out, tail(logFile))
 	}
@@ -261,12 +265,24 @@ func (c *Cluster) initdb(ctx context.Context) error {
 func (c *Cluster) run(ctx context.Context, name string, args ...string) ([]byte, error) {
 	cmd := exec.CommandContext(ctx, filepath.Join(c.bin.dir, name), args...)
 	cmd.Dir = c.pgdata
-	cmd.Env = append(os.Environ(), "LC_ALL=C")
+	cmd.Env = childEnv()
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if c.acct != nil {
 		cmd.SysProcAttr.Credential = c.acct.credential()
 	}
 	return cmd.CombinedOutput()
+}
+
+// childEnv is prefer's environment without the PG variables, which would
+// point the programs at another data folder or server, and in the C locale.
+func childEnv() []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "PG") {
+			env = append(env, kv)
+		}
+	}
+	return append(env, "LC_ALL=C")
 }
 
 // tail returns the end of a log file, for error messages.

@@ -66,6 +66,7 @@ func show(t *testing.T, conn *pgx.Conn, setting string) string {
 }
 
 func TestStartStopRestart(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	dataDir := openTempDir(t)
 	var logs bytes.Buffer
@@ -111,6 +112,7 @@ func TestStartStopRestart(t *testing.T) {
 }
 
 func TestJoinRunningCluster(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	dataDir := openTempDir(t)
 	first := startCluster(t, dataDir, slog.New(slog.DiscardHandler))
@@ -133,6 +135,7 @@ func TestJoinRunningCluster(t *testing.T) {
 }
 
 func TestLongPathUsesTempSocketFolder(t *testing.T) {
+	t.Parallel()
 	dataDir := filepath.Join(openTempDir(t), strings.Repeat("d", 100))
 	if err := os.Mkdir(dataDir, 0o755); err != nil {
 		t.Fatal(err)

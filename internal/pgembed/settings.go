@@ -26,6 +26,7 @@ const includeLine = "include_if_exists = '" + settingsFile + "'\n"
 func (c *Cluster) writeSettings() error {
 	settings := fmt.Sprintf(`# Written by prefer at every start of the cluster; edits are lost.
 listen_addresses = ''
+port = %s
 unix_socket_directories = %s
 logging_collector = on
 log_directory = 'log'
@@ -33,7 +34,7 @@ log_filename = 'postgresql-%%a.log'
 log_rotation_age = 1d
 log_rotation_size = 0
 log_truncate_on_rotation = on
-`, quoteSetting(c.socketDir))
+`, port, quoteSetting(c.socketDir))
 	if err := c.writeOwned(filepath.Join(c.pgdata, settingsFile), []byte(settings)); err != nil {
 		return err
 	}

@@ -52,7 +52,7 @@ func scanAssignment(row pgx.Row) (Assignment, error) {
 }
 
 const openAssignmentSQL = `
-SELECT ` + assignmentColumns + `
+SELECT a.id
 FROM assignments a JOIN pairs p ON p.id = a.pair_id
 WHERE a.user_id = $1 AND p.project_id = $2 AND a.state = 'open' AND a.expires_at > now()
 ORDER BY a.id
@@ -90,20 +90,60 @@ RETURNING id`
 // ErrNotFound when no pair is left for this annotator.
 func (s *Store) NextAssignment(ctx context.Context, projectID, userID int64,
 	ttl time.Duration) (Assignment, error) {
-	a, err := scanAssignment(s.pool.QueryRow(ctx, openAssignmentSQL, userID, projectID))
-	if err == nil || !errors.Is(err, ErrNotFound) {
-		return a, wrapAssignment(err, projectID)
-	}
-
-	var id int64
-	err = s.inTx(ctx, func(tx pgx.Tx) error {
-		id, err = reserve(ctx, tx, projectID, userID, ttl)
+	var a Assignment
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		var err error
+		a, err = next(ctx, tx, projectID, userID, ttl)
 		return err
 	})
 	if err != nil {
-		return Assignment{}, wrapAssignment(err, projectID)
+		return Assignment{}, fmt.Errorf("next pair in project %d: %w", projectID, err)
 	}
-	return s.Assignment(ctx, userID, id)
+	return a, nil
+}
+
+// SubmitAndNext records the verdict and hands out the annotator's next pair
+// in one transaction, the round trip of the annotation screen. A verdict
+// that cannot be recorded (ErrPairComplete, ErrSkipped, ErrNotFound) rolls
+// everything back and is returned as the error. When the verdict is stored
+// but no pair is left, it returns ErrNoneLeft.
+func (s *Store) SubmitAndNext(ctx context.Context, userID, projectID, assignmentID int64,
+	sv annotation.ScreenVerdict, ttl time.Duration) (Assignment, error) {
+	var a Assignment
+	noneLeft := false
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		if err := submit(ctx, tx, userID, assignmentID, sv); err != nil {
+			return err
+		}
+		var err error
+		a, err = next(ctx, tx, projectID, userID, ttl)
+		if errors.Is(err, ErrNotFound) {
+			noneLeft = true
+			return nil
+		}
+		return err
+	})
+	if err != nil {
+		return Assignment{}, fmt.Errorf("submit assignment %d: %w", assignmentID, err)
+	}
+	if noneLeft {
+		return Assignment{}, ErrNoneLeft
+	}
+	return a, nil
+}
+
+// next finds the open reservation or makes a new one, and loads it.
+func next(ctx context.Context, tx pgx.Tx, projectID, userID int64,
+	ttl time.Duration) (Assignment, error) {
+	var id int64
+	err := tx.QueryRow(ctx, openAssignmentSQL, userID, projectID).Scan(&id)
+	if err = notFound(err); errors.Is(err, ErrNotFound) {
+		id, err = reserve(ctx, tx, projectID, userID, ttl)
+	}
+	if err != nil {
+		return Assignment{}, err
+	}
+	return scanAssignment(tx.QueryRow(ctx, assignmentSQL, id, userID))
 }
 
 func reserve(ctx context.Context, tx pgx.Tx, projectID, userID int64,
@@ -132,19 +172,13 @@ func reserve(ctx context.Context, tx pgx.Tx, projectID, userID int64,
 	return 0, ErrNotFound
 }
 
-func wrapAssignment(err error, projectID int64) error {
-	if err == nil {
-		return nil
-	}
-	return fmt.Errorf("next pair in project %d: %w", projectID, err)
-}
+const assignmentSQL = `SELECT ` + assignmentColumns + `
+FROM assignments a JOIN pairs p ON p.id = a.pair_id
+WHERE a.id = $1 AND a.user_id = $2`
 
 // Assignment returns one of the user's assignments with its pair.
 func (s *Store) Assignment(ctx context.Context, userID, id int64) (Assignment, error) {
-	row := s.pool.QueryRow(ctx, `SELECT `+assignmentColumns+`
-		FROM assignments a JOIN pairs p ON p.id = a.pair_id
-		WHERE a.id = $1 AND a.user_id = $2`, id, userID)
-	a, err := scanAssignment(row)
+	a, err := scanAssignment(s.pool.QueryRow(ctx, assignmentSQL, id, userID))
 	if err != nil {
 		return Assignment{}, fmt.Errorf("assignment %d: %w", id, err)
 	}
@@ -167,56 +201,67 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`
 // double click is harmless. It returns ErrPairComplete when the reservation
 // had expired and others completed the pair meanwhile.
 func (s *Store) SubmitJudgment(ctx context.Context, userID, assignmentID int64,
-	v annotation.Verdict) error {
+	sv annotation.ScreenVerdict) error {
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		var pairID int64
-		var aLeft bool
-		var state string
-		var seconds float64
-		err := tx.QueryRow(ctx, lockAssignmentSQL, assignmentID, userID).Scan(&pairID, &aLeft,
-			&state, &seconds)
-		if err != nil {
-			return notFound(err)
-		}
-		switch state {
-		case "done":
-			return nil
-		case "skipped":
-			return ErrSkipped
-		}
-
-		// Locking the pair row orders concurrent submits on one pair, so the
-		// count read here is the latest and k can never be passed.
-		var people, wanted int
-		err = tx.QueryRow(ctx, `SELECT people, wanted FROM pairs WHERE id = $1 FOR UPDATE`,
-			pairID).Scan(&people, &wanted)
-		if err != nil {
-			return err
-		}
-		if people >= wanted {
-			return ErrPairComplete
-		}
-
-		shownLeft := "b"
-		if aLeft {
-			shownLeft = "a"
-		}
-		_, err = tx.Exec(ctx, insertJudgmentSQL, pairID, userID, assignmentID, v.Choice,
-			int16(v.Strength), v.Rationale, shownLeft, seconds)
-		if err != nil {
-			return err
-		}
-		if _, err = tx.Exec(ctx, `UPDATE pairs SET people = people + 1 WHERE id = $1`,
-			pairID); err != nil {
-			return err
-		}
-		_, err = tx.Exec(ctx, `UPDATE assignments SET state = 'done' WHERE id = $1`, assignmentID)
-		return err
+		return submit(ctx, tx, userID, assignmentID, sv)
 	})
 	if err != nil {
 		return fmt.Errorf("submit assignment %d: %w", assignmentID, err)
 	}
 	return nil
+}
+
+// submit stores a verdict, turned into the pair's terms with the side that
+// the assignment drew, and counts it on the pair.
+func submit(ctx context.Context, tx pgx.Tx, userID, assignmentID int64,
+	sv annotation.ScreenVerdict) error {
+	var pairID int64
+	var aLeft bool
+	var state string
+	var seconds float64
+	err := tx.QueryRow(ctx, lockAssignmentSQL, assignmentID, userID).Scan(&pairID, &aLeft,
+		&state, &seconds)
+	if err != nil {
+		return notFound(err)
+	}
+	switch state {
+	case "done":
+		return nil
+	case "skipped":
+		return ErrSkipped
+	}
+	v, err := sv.InPairTerms(aLeft)
+	if err != nil {
+		return err
+	}
+
+	// Locking the pair row orders concurrent submits on one pair, so the
+	// count read here is the latest and k can never be passed.
+	var people, wanted int
+	err = tx.QueryRow(ctx, `SELECT people, wanted FROM pairs WHERE id = $1 FOR UPDATE`,
+		pairID).Scan(&people, &wanted)
+	if err != nil {
+		return err
+	}
+	if people >= wanted {
+		return ErrPairComplete
+	}
+
+	shownLeft := "b"
+	if aLeft {
+		shownLeft = "a"
+	}
+	_, err = tx.Exec(ctx, insertJudgmentSQL, pairID, userID, assignmentID, v.Choice,
+		int16(v.Strength), v.Rationale, shownLeft, seconds)
+	if err != nil {
+		return err
+	}
+	if _, err = tx.Exec(ctx, `UPDATE pairs SET people = people + 1 WHERE id = $1`,
+		pairID); err != nil {
+		return err
+	}
+	_, err = tx.Exec(ctx, `UPDATE assignments SET state = 'done' WHERE id = $1`, assignmentID)
+	return err
 }
 
 // SkipAssignment hands the pair back to others; this annotator will not be
@@ -233,31 +278,40 @@ func (s *Store) SkipAssignment(ctx context.Context, userID, assignmentID int64) 
 	return nil
 }
 
-// Progress is how far a project and one annotator have come.
+// Progress is how far a project has come.
 type Progress struct {
 	Pairs, Complete int
 	Wanted, Done    int
-	Mine, MineToday int
 }
 
 const progressSQL = `
 SELECT count(*), count(*) FILTER (WHERE people >= wanted),
-	coalesce(sum(wanted), 0), coalesce(sum(least(people, wanted)), 0),
-	(SELECT count(*) FROM judgments j JOIN pairs q ON q.id = j.pair_id
-		WHERE q.project_id = $1 AND j.user_id = $2),
-	(SELECT count(*) FROM judgments j JOIN pairs q ON q.id = j.pair_id
-		WHERE q.project_id = $1 AND j.user_id = $2 AND j.created_at >= date_trunc('day', now()))
+	coalesce(sum(wanted), 0), coalesce(sum(least(people, wanted)), 0)
 FROM pairs WHERE project_id = $1`
 
-// ProjectProgress returns the project's progress and the user's counts in it.
-func (s *Store) ProjectProgress(ctx context.Context, projectID, userID int64) (Progress, error) {
+// ProjectProgress counts the project's pairs and judgments. It reads every
+// pair of the project: callers on a hot path cache it.
+func (s *Store) ProjectProgress(ctx context.Context, projectID int64) (Progress, error) {
 	var p Progress
-	err := s.pool.QueryRow(ctx, progressSQL, projectID, userID).Scan(&p.Pairs, &p.Complete,
-		&p.Wanted, &p.Done, &p.Mine, &p.MineToday)
+	err := s.pool.QueryRow(ctx, progressSQL, projectID).Scan(&p.Pairs, &p.Complete,
+		&p.Wanted, &p.Done)
 	if err != nil {
 		return Progress{}, fmt.Errorf("progress of project %d: %w", projectID, err)
 	}
 	return p, nil
+}
+
+const todaySQL = `
+SELECT count(*) FROM judgments
+WHERE user_id = $1 AND created_at >= date_trunc('day', now())`
+
+// JudgedToday counts the user's judgments since midnight (database time).
+func (s *Store) JudgedToday(ctx context.Context, userID int64) (int, error) {
+	var n int
+	if err := s.pool.QueryRow(ctx, todaySQL, userID).Scan(&n); err != nil {
+		return 0, fmt.Errorf("judgments today of user %d: %w", userID, err)
+	}
+	return n, nil
 }
 
 // Judgment is one stored verdict.

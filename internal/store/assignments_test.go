@@ -30,7 +30,7 @@ func TestAssignmentLifecycle(t *testing.T) {
 	}
 
 	// Picking the left side stores the response shown there, by its name.
-	v := annotation.Verdict{Choice: annotation.ChoiceOnScreen(true, a.ALeft)}
+	v := annotation.ScreenVerdict{Pick: annotation.PickLeft}
 	if err := st.SubmitJudgment(ctx, ann.ID, a.ID, v); err != nil {
 		t.Fatal(err)
 	}
@@ -93,7 +93,7 @@ func TestExpiredReservationReturnsToPool(t *testing.T) {
 	if err != nil {
 		t.Fatalf("after the reservation expired: %v, want the pair", err)
 	}
-	v := annotation.Verdict{Choice: annotation.ChoiceTie}
+	v := annotation.ScreenVerdict{Pick: annotation.PickTie}
 	if err := st.SubmitJudgment(ctx, fast.ID, a.ID, v); err != nil {
 		t.Fatal(err)
 	}
@@ -174,7 +174,9 @@ func annotate(st *store.Store, projectID, userID int64, deadline time.Time,
 			}
 			continue
 		}
-		v := annotation.Verdict{Choice: annotation.Choices[rand.IntN(4)]}
+		picks := []annotation.Pick{annotation.PickLeft, annotation.PickRight,
+			annotation.PickTie, annotation.PickBothBad}
+		v := annotation.ScreenVerdict{Pick: picks[rand.IntN(len(picks))]}
 		for range 1 + rand.IntN(2) {
 			err = st.SubmitJudgment(ctx, userID, a.ID, v)
 		}
@@ -187,4 +189,46 @@ func annotate(st *store.Store, projectID, userID int64, deadline time.Time,
 		}
 	}
 	return nil
+}
+
+func TestSubmitAndNext(t *testing.T) {
+	ctx := context.Background()
+	st := newStore(t)
+	p := newProject(t, st, 1)
+	importAll(t, st, p.ID, pairs(2))
+	ann := newAnnotator(t, st, "ann")
+
+	first, err := st.NextAssignment(ctx, p.ID, ann.ID, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sv := annotation.ScreenVerdict{Pick: annotation.PickRight, Strength: 3}
+	second, err := st.SubmitAndNext(ctx, ann.ID, p.ID, first.ID, sv, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if second.ID == first.ID || second.Pair.ID == first.Pair.ID {
+		t.Errorf("next assignment is the one just judged")
+	}
+
+	js, err := st.JudgmentsOfPair(ctx, first.Pair.ID)
+	if err != nil || len(js) != 1 {
+		t.Fatalf("judgments of the first pair: %v, %v", js, err)
+	}
+	// Right was picked: that is b when a was on the left, else a.
+	want := annotation.ChoiceB
+	if !first.ALeft {
+		want = annotation.ChoiceA
+	}
+	if js[0].Choice != want || js[0].Strength != 3 {
+		t.Errorf("stored %s/%d, want %s/3", js[0].Choice, js[0].Strength, want)
+	}
+
+	_, err = st.SubmitAndNext(ctx, ann.ID, p.ID, second.ID, sv, time.Minute)
+	if !errors.Is(err, store.ErrNoneLeft) {
+		t.Errorf("submitting the last pair: %v, want ErrNoneLeft", err)
+	}
+	if js, _ := st.JudgmentsOfPair(ctx, second.Pair.ID); len(js) != 1 {
+		t.Errorf("the last pair's verdict was not stored: %d judgments", len(js))
+	}
 }

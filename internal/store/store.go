@@ -23,6 +23,7 @@ var (
 	ErrConflict     = errors.New("already exists")
 	ErrPairComplete = errors.New("pair already has all the judgments it wants")
 	ErrSkipped      = errors.New("assignment was skipped")
+	ErrNoneLeft     = errors.New("no pair is left for this annotator")
 )
 
 // Store is the database of one prefer installation.

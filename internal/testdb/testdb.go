@@ -5,6 +5,13 @@
 // PostgreSQL with trust authentication for user postgres. The template is
 // named after a hash of the migration files, so test binaries that run at
 // the same time share it, and a change to the migrations makes a new one.
+//
+// A test asks for its own database and forgets it:
+//
+//	st := store.New(testdb.New(t))
+//
+// Limitation: templates of old migration versions stay on the server until
+// dropped by hand (DROP DATABASE after ALTER DATABASE ... IS_TEMPLATE false).
 package testdb
 
 import (
@@ -77,12 +84,11 @@ func URL(t testing.TB) string {
 		t.Fatalf("testdb: %v", err)
 	}
 
-	name := fmt.Sprintf("prefer_test_%d_%s", time.Now().Unix(), randomHex(6))
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	sql := "CREATE DATABASE " + ident(name) + " TEMPLATE " + ident(srv.template)
-	if _, err := srv.admin.Exec(ctx, sql); err != nil {
-		t.Fatalf("testdb: create database %s: %v", name, err)
+	name, err := srv.createDatabase(ctx)
+	if err != nil {
+		t.Fatalf("testdb: %v", err)
 	}
 
 	t.Cleanup(func() {
@@ -93,6 +99,17 @@ func URL(t testing.TB) string {
 		}
 	})
 	return withDatabase(srv.url, name)
+}
+
+// createDatabase copies the template into a database of a new name, which
+// records when it was made for dropStale.
+func (s *server) createDatabase(ctx context.Context) (string, error) {
+	name := fmt.Sprintf("prefer_test_%d_%s", time.Now().Unix(), randomHex(6))
+	sql := "CREATE DATABASE " + ident(name) + " TEMPLATE " + ident(s.template)
+	if _, err := s.admin.Exec(ctx, sql); err != nil {
+		return "", fmt.Errorf("create database %s: %w", name, err)
+	}
+	return name, nil
 }
 
 // connectServer reaches the server and makes sure the template exists.

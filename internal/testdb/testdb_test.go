@@ -179,3 +179,22 @@ func TestDropStale(t *testing.T) {
 		t.Errorf("fresh database %s was dropped by dropStale", fresh)
 	}
 }
+
+// BenchmarkCreateAndDrop measures what one test pays for its database: a
+// copy of the template, then a forced drop.
+func BenchmarkCreateAndDrop(b *testing.B) {
+	ctx := context.Background()
+	srv, err := shared()
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		name, err := srv.createDatabase(ctx)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := dropDatabase(ctx, srv.admin, name); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
