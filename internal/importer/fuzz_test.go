@@ -9,8 +9,9 @@ import (
 	"github.com/prefer-dev/prefer/internal/annotation"
 )
 
-// FuzzRead feeds Read arbitrary bytes: it must never panic, and it must
-// either return well-formed pairs or an ErrorList of located problems.
+// FuzzRead feeds Read arbitrary bytes, with format detection or a field
+// map: it must never panic, and it must either return well-formed pairs or
+// an ErrorList of located problems.
 func FuzzRead(f *testing.F) {
 	seeds := []string{
 		`{"prompt": "p", "responses": ["a", "b"]}`,
@@ -33,12 +34,19 @@ func FuzzRead(f *testing.F) {
 		"",
 	}
 	for _, s := range seeds {
-		f.Add([]byte(s))
+		f.Add([]byte(s), false)
 	}
-	f.Fuzz(func(t *testing.T, data []byte) {
+	f.Add([]byte(`{"q": "p", "x": "a", "y": {"text": "b"}, "i": 1, "t": ["z"], "more": 2}`), true)
+	f.Add([]byte(`[{"q": [{"role": "user", "content": "p"}], "x": "a", "y": ""}]`), true)
+	mapping := map[string]string{"prompt": "q", "a": "x", "b": "y", "id": "i", "tags": "t"}
+	f.Fuzz(func(t *testing.T, data []byte, mapped bool) {
+		var opts Options
+		if mapped {
+			opts.Map = mapping
+		}
 		var pairs []annotation.PairInput
 		rep, err := Read(context.Background(), "fuzz.jsonl", strings.NewReader(string(data)),
-			Options{}, func(p annotation.PairInput) error {
+			opts, func(p annotation.PairInput) error {
 				pairs = append(pairs, p)
 				return nil
 			})

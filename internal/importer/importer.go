@@ -322,11 +322,20 @@ func (rd *reader) readArray(body io.Reader, firstLine int) error {
 		rd.fail(rd.streamError(err, dec, lines, firstLine))
 		return nil
 	}
-	if _, err := dec.Token(); err != io.EOF {
+	switch _, err := dec.Token(); {
+	case err == io.EOF:
+	case err != nil && !isSyntax(err):
+		rd.fail(rd.streamError(err, dec, lines, firstLine))
+	default:
 		line := firstLine + lines.newlinesBefore(dec.InputOffset())
 		rd.fail(&Error{Line: line, Msg: "unexpected data after the JSON array"})
 	}
 	return nil
+}
+
+func isSyntax(err error) bool {
+	var se *json.SyntaxError
+	return errors.As(err, &se)
 }
 
 // streamError locates a syntax or read error inside a JSON array.

@@ -450,7 +450,7 @@ func TestErrors(t *testing.T) {
 			name:  "gzip JSON array cut off",
 			file:  "cut.json.gz",
 			input: cut(gzipped("[\n"+ok+",\n"+ok+"\n]\n"), 12),
-			want:  []string{`cut.json.gz:4: the file ends early: unexpected EOF`},
+			want:  []string{`cut.json.gz:5: the file ends early: unexpected EOF`},
 		},
 		{
 			name:  "field given twice",

@@ -56,8 +56,11 @@ type Cluster struct {
 
 // Start starts the cluster in dataDir/postgres, creating it on first use,
 // or joins it when another process already runs it. The database named in
-// URL exists when Start returns.
+// URL exists when Start returns. A nil log discards messages.
 func Start(ctx context.Context, dataDir string, log *slog.Logger) (*Cluster, error) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
 	return start(ctx, dataDir, log, defaultSearch())
 }
 

@@ -12,7 +12,9 @@ import (
 	"github.com/prefer-dev/prefer/internal/testdb"
 )
 
-func newStore(t *testing.T) *store.Store {
+func newStore(t *testing.T) *store.Store { return newStoreTB(t) }
+
+func newStoreTB(t testing.TB) *store.Store {
 	t.Helper()
 	return store.New(testdb.New(t))
 }
