@@ -67,22 +67,46 @@ func New(st *store.Store, log *slog.Logger, opts Options) *Server {
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
 
 // Routes is the route table. Every route is listed here with the role it
-// needs, so a test can check every one of them.
+// needs, so a test can check every one of them. Each part of the product
+// keeps its routes in its own file.
 func (s *Server) Routes() []Route {
+	var all []Route
+	for _, part := range [][]Route{
+		s.accountRoutes(),
+		s.annotationRoutes(),
+		s.adminRoutes(),
+		s.leadRoutes(),
+		s.exportRoutes(),
+		s.trainingRoutes(),
+	} {
+		all = append(all, part...)
+	}
+	return all
+}
+
+func (s *Server) accountRoutes() []Route {
 	return []Route{
 		{"GET", "/healthz", "", s.healthz},
 		{"GET", "/login", "", s.loginShow},
 		{"POST", "/login", "", s.loginSubmit},
 		{"POST", "/logout", "", s.logout},
-
 		{"GET", "/", annotation.RoleAnnotator, s.home},
+	}
+}
+
+func (s *Server) annotationRoutes() []Route {
+	return []Route{
 		{"GET", "/annotate", annotation.RoleAnnotator, s.annotateIndex},
 		{"GET", "/annotate/{project}", annotation.RoleAnnotator, s.annotateShow},
 		{"POST", "/annotate/{project}/assignments/{assignment}", annotation.RoleAnnotator,
 			s.annotateSubmit},
 		{"POST", "/annotate/{project}/assignments/{assignment}/skip", annotation.RoleAnnotator,
 			s.annotateSkip},
+	}
+}
 
+func (s *Server) adminRoutes() []Route {
+	return []Route{
 		{"GET", "/admin/users", annotation.RoleAdmin, s.adminUsers},
 		{"POST", "/admin/users", annotation.RoleAdmin, s.adminUserCreate},
 		{"POST", "/admin/users/{user}", annotation.RoleAdmin, s.adminUserUpdate},

@@ -116,8 +116,12 @@ type reader struct {
 	stopped bool
 	counter *countingReader
 
-	family string             // format family of the first record
-	seen   map[[16]byte]int32 // Key hash to the line of its first record
+	family string // format family of the first record
+
+	// seen maps a hash of each Key to the line of its first record.
+	// Limitation: it is the one thing that grows with the file, about
+	// 40 bytes a pair (4 MB per 100k pairs).
+	seen map[[16]byte]int32
 }
 
 func newReader(

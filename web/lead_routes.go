@@ -1,0 +1,6 @@
+package web
+
+// leadRoutes are the lead's agreement and review pages.
+func (s *Server) leadRoutes() []Route {
+	return nil
+}

@@ -1,0 +1,6 @@
+package web
+
+// trainingRoutes are the admin's training run pages.
+func (s *Server) trainingRoutes() []Route {
+	return nil
+}
