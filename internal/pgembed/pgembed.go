@@ -9,9 +9,10 @@
 // PostgreSQL refuses to run as root. When prefer runs as root, the cluster
 // runs as the system user prefer-postgres, which Start creates if missing,
 // and every folder above DATA_DIR/postgres must be searchable by that user:
-// Start opens DATA_DIR itself for searching (not listing) and otherwise
-// fails with an error that names the closed folder. A DATA_DIR under /root
-// therefore fails; put it under /var/lib or /srv, or set DATABASE_URL.
+// Start opens DATA_DIR itself for searching (not listing). When a folder
+// above DATA_DIR is closed to other users (a DATA_DIR under /root, say), the
+// cluster lives in /var/lib/prefer/postgres-HASH instead, HASH naming
+// DATA_DIR, so that each data folder keeps its own cluster.
 package pgembed
 
 import (
@@ -80,7 +81,7 @@ func start(ctx context.Context, dataDir string, log *slog.Logger, sp searchPath)
 	}
 	defer unlock()
 
-	c := &Cluster{pgdata: filepath.Join(dataDir, "postgres"), log: log}
+	c := &Cluster{pgdata: clusterFolder(dataDir, log), log: log}
 	if c.bin, err = pickInstall(sp, c.pgdata); err != nil {
 		return nil, err
 	}
@@ -99,6 +100,42 @@ func start(ctx context.Context, dataDir string, log *slog.Logger, sp searchPath)
 		return nil, err
 	}
 	return c, nil
+}
+
+// fallbackRoot holds the clusters of data folders that the cluster's user
+// cannot reach when prefer runs as root.
+const fallbackRoot = "/var/lib/prefer"
+
+// clusterFolder is DATA_DIR/postgres, or, as root when a folder above
+// DATA_DIR is closed to other users, a folder of its own under fallbackRoot.
+func clusterFolder(dataDir string, log *slog.Logger) string {
+	inside := filepath.Join(dataDir, "postgres")
+	if os.Geteuid() != 0 || !closedAbove(dataDir) {
+		return inside
+	}
+	sum := sha256.Sum256([]byte(dataDir))
+	alt := filepath.Join(fallbackRoot, "postgres-"+hex.EncodeToString(sum[:4]))
+	// The cluster's user must pass through fallbackRoot, but not list it.
+	if err := os.MkdirAll(fallbackRoot, 0o711); err != nil {
+		log.Warn("Create folder for PostgreSQL", "dir", fallbackRoot, "err", err)
+	}
+	log.Info("Keeping PostgreSQL's files outside the data folder, which its user cannot reach",
+		"data_dir", dataDir, "cluster_dir", alt)
+	return alt
+}
+
+// closedAbove reports whether a folder above dir lacks search permission for
+// other users.
+func closedAbove(dir string) bool {
+	for d := filepath.Dir(dir); ; d = filepath.Dir(d) {
+		fi, err := os.Stat(d)
+		if err != nil || fi.Mode().Perm()&0o001 == 0 {
+			return true
+		}
+		if d == filepath.Dir(d) {
+			return false
+		}
+	}
 }
 
 // URL returns a pgx connection string for the prefer database over the
