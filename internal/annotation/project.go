@@ -14,7 +14,41 @@ type ProjectSettings struct {
 	AskStrength  Ask
 	AskRationale Ask
 	Tags         []string
+	Quality
 }
+
+// Quality are a project's quality control settings.
+type Quality struct {
+	// GoldRate is the share of handed-out pairs that are gold pairs, mixed in
+	// so that they look like any other; RepeatRate the share that are swapped
+	// repeats of the annotator's own earlier judgments. Both 0 to 1.
+	GoldRate   float64
+	RepeatRate float64
+
+	// GoldThreshold is the gold accuracy below which an annotator is flagged
+	// once they have judged MinGold gold pairs; with PauseBelow they are also
+	// paused in the project until a lead unpauses them.
+	GoldThreshold float64
+	PauseBelow    bool
+
+	// Disagreement is the share of judgments differing from the most common
+	// choice above which a pair with k judgments asks for one more, up to
+	// MaxJudgments. MaxJudgments zero or equal to k turns this off.
+	Disagreement float64
+	MaxJudgments int
+}
+
+// MinGold is how many gold pairs an annotator must have judged before their
+// gold accuracy can flag or pause them.
+const MinGold = 5
+
+// DefaultQuality is the quality control a new project starts with: no gold
+// or repeats mixed in, and no adaptive overlap.
+var DefaultQuality = Quality{GoldThreshold: 0.7, Disagreement: 0.3}
+
+// MaxPerPair returns the most judgments a pair may collect: MaxJudgments, or
+// K when that is smaller.
+func (s ProjectSettings) MaxPerPair() int { return max(s.MaxJudgments, s.K) }
 
 // DefaultK is how many judgments a pair collects unless the project says
 // otherwise.
@@ -22,7 +56,8 @@ const DefaultK = 3
 
 // NewProjectSettings returns the defaults for a project called name.
 func NewProjectSettings(name string) ProjectSettings {
-	return ProjectSettings{Name: name, K: DefaultK, AskStrength: AskOff, AskRationale: AskOff}
+	return ProjectSettings{Name: name, K: DefaultK, AskStrength: AskOff, AskRationale: AskOff,
+		Quality: DefaultQuality}
 }
 
 // Validate reports the first setting that is out of range, naming the field.
@@ -40,10 +75,34 @@ func (s ProjectSettings) Validate() error {
 	case !s.AskRationale.Valid():
 		return fmt.Errorf("rationale: %q is not off, optional or required", s.AskRationale)
 	}
+	if err := s.Quality.validate(s.K); err != nil {
+		return err
+	}
 	for _, t := range s.Tags {
 		if strings.TrimSpace(t) == "" || utf8.RuneCountInString(t) > 100 {
 			return fmt.Errorf("tags: %q must be 1 to 100 characters", t)
 		}
+	}
+	return nil
+}
+
+func (q Quality) validate(k int) error {
+	share := func(x float64) bool { return x >= 0 && x <= 1 }
+	switch {
+	case !share(q.GoldRate):
+		return fmt.Errorf("gold rate: %g is outside 0..1", q.GoldRate)
+	case !share(q.RepeatRate):
+		return fmt.Errorf("repeat rate: %g is outside 0..1", q.RepeatRate)
+	case q.GoldRate+q.RepeatRate > 1:
+		return fmt.Errorf("gold rate and repeat rate: together %g, more than 1",
+			q.GoldRate+q.RepeatRate)
+	case !share(q.GoldThreshold):
+		return fmt.Errorf("gold threshold: %g is outside 0..1", q.GoldThreshold)
+	case !share(q.Disagreement):
+		return fmt.Errorf("disagreement threshold: %g is outside 0..1", q.Disagreement)
+	case q.MaxJudgments != 0 && (q.MaxJudgments < k || q.MaxJudgments > 50):
+		return fmt.Errorf("maximum judgments per pair: %d is outside k..50 (%d..50)",
+			q.MaxJudgments, k)
 	}
 	return nil
 }

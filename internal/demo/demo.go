@@ -45,10 +45,11 @@ type dataset struct {
 
 var datasets = []dataset{
 	{annotation.ProjectSettings{
-		Name: "PandaLM", K: 3, AskStrength: annotation.AskOff, AskRationale: annotation.AskOff,
+		Name: "PandaLM", K: 4, AskStrength: annotation.AskOff, AskRationale: annotation.AskOff,
 		Guidelines: "Pick the response that follows the **instruction** better: correct, " +
 			"complete, and concise. Choose *tie* when neither is better.\n\n" +
-			"Data: PandaLM test set (Apache-2.0), with the judgments of its three annotators.",
+			"Data: PandaLM test set (Apache-2.0), with the judgments of its three annotators; " +
+			"each pair asks for one more judgment, yours.",
 	}, "data/pandalm"},
 	{annotation.ProjectSettings{
 		Name: "LLMBar", K: 3, AskStrength: annotation.AskOptional,

@@ -17,18 +17,36 @@ type Project struct {
 	CreatedAt time.Time
 }
 
-const projectColumns = `id, name, guidelines, k, ask_strength, ask_rationale, tags, created_at`
+const projectColumns = `id, name, guidelines, k, ask_strength, ask_rationale, tags, created_at,
+	gold_rate, repeat_rate, gold_threshold, pause_below, disagreement, max_judgments`
+
+// projectFields lists the places projectColumns scan into.
+func projectFields(p *Project) []any {
+	q := &p.Quality
+	return []any{&p.ID, &p.Name, &p.Guidelines, &p.K, &p.AskStrength, &p.AskRationale,
+		&p.Tags, &p.CreatedAt, &q.GoldRate, &q.RepeatRate, &q.GoldThreshold, &q.PauseBelow,
+		&q.Disagreement, &q.MaxJudgments}
+}
 
 func scanProject(row pgx.Row) (Project, error) {
 	var p Project
-	err := row.Scan(&p.ID, &p.Name, &p.Guidelines, &p.K, &p.AskStrength, &p.AskRationale,
-		&p.Tags, &p.CreatedAt)
+	err := row.Scan(projectFields(&p)...)
 	return p, notFound(err)
 }
 
+// settingsArgs are the settings in the order of the insert ($1 to $12) and
+// of the update ($2 to $13).
+func settingsArgs(ps annotation.ProjectSettings) []any {
+	q := ps.Quality
+	return []any{ps.Name, ps.Guidelines, ps.K, ps.AskStrength, ps.AskRationale, nonNil(ps.Tags),
+		q.GoldRate, q.RepeatRate, q.GoldThreshold, q.PauseBelow, q.Disagreement,
+		ps.MaxPerPair()}
+}
+
 const createProjectSQL = `
-INSERT INTO projects (name, guidelines, k, ask_strength, ask_rationale, tags)
-VALUES ($1, $2, $3, $4, $5, $6)
+INSERT INTO projects (name, guidelines, k, ask_strength, ask_rationale, tags, gold_rate,
+	repeat_rate, gold_threshold, pause_below, disagreement, max_judgments)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
 RETURNING ` + projectColumns
 
 // CreateProject adds a project; ErrConflict when the name is taken.
@@ -36,8 +54,7 @@ func (s *Store) CreateProject(ctx context.Context, ps annotation.ProjectSettings
 	if err := ps.Validate(); err != nil {
 		return Project{}, err
 	}
-	row := s.pool.QueryRow(ctx, createProjectSQL, ps.Name, ps.Guidelines, ps.K, ps.AskStrength,
-		ps.AskRationale, nonNil(ps.Tags))
+	row := s.pool.QueryRow(ctx, createProjectSQL, settingsArgs(ps)...)
 	p, err := scanProject(row)
 	if isUniqueViolation(err) {
 		return Project{}, fmt.Errorf("create project %q: %w", ps.Name, ErrConflict)
@@ -50,7 +67,8 @@ func (s *Store) CreateProject(ctx context.Context, ps annotation.ProjectSettings
 
 const updateProjectSQL = `
 UPDATE projects SET name = $2, guidelines = $3, k = $4, ask_strength = $5,
-	ask_rationale = $6, tags = $7
+	ask_rationale = $6, tags = $7, gold_rate = $8, repeat_rate = $9, gold_threshold = $10,
+	pause_below = $11, disagreement = $12, max_judgments = $13
 WHERE id = $1
 RETURNING ` + projectColumns
 
@@ -69,8 +87,7 @@ func (s *Store) UpdateProject(ctx context.Context, id int64,
 		if err != nil {
 			return notFound(err)
 		}
-		row := tx.QueryRow(ctx, updateProjectSQL, id, ps.Name, ps.Guidelines, ps.K,
-			ps.AskStrength, ps.AskRationale, nonNil(ps.Tags))
+		row := tx.QueryRow(ctx, updateProjectSQL, append([]any{id}, settingsArgs(ps)...)...)
 		if p, err = scanProject(row); err != nil {
 			return err
 		}
@@ -132,9 +149,8 @@ func (s *Store) ListProjects(ctx context.Context) ([]ProjectSummary, error) {
 	}
 	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (ProjectSummary, error) {
 		var ps ProjectSummary
-		p := &ps.Project
-		err := r.Scan(&p.ID, &p.Name, &p.Guidelines, &p.K, &p.AskStrength, &p.AskRationale,
-			&p.Tags, &p.CreatedAt, &ps.Pairs, &ps.Complete, &ps.Judgments)
+		err := r.Scan(append(projectFields(&ps.Project), &ps.Pairs, &ps.Complete,
+			&ps.Judgments)...)
 		return ps, err
 	})
 	if err != nil {
