@@ -42,6 +42,10 @@ func runServe(ctx context.Context, args []string, log *slog.Logger, withDemo boo
 		}
 	}
 
+	// Deferred after closeDB: training stops, after the requests, before the pool closes.
+	stopTraining := startTraining(ctx, cfg, st, log)
+	defer stopTraining()
+
 	srv := &http.Server{
 		Handler:           web.New(st, log, web.Options{SessionKey: cfg.SessionKey, Secure: cfg.Secure}),
 		ReadHeaderTimeout: 10 * time.Second,

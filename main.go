@@ -26,7 +26,9 @@ Commands:
   user        add people: prefer user add --email E --role R
   import      import pairs: prefer import --project P FILE...
   agreement   agreement statistics of a judgments file or a project
+  export      write a preference dataset: prefer export --project P --format F
   train       train a model on an exported dataset file
+  worker      train the runs queued from the admin page (DATABASE_URL required)
 
 Configuration comes from the environment: DATABASE_URL, ADDR, DATA_DIR,
 SESSION_KEY or SESSION_KEY_FILE. See the README.
@@ -69,8 +71,12 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runImport(ctx, rest, stdout, log)
 	case "agreement":
 		return runAgreementCommand(ctx, rest, stdout, log)
+	case "export":
+		return runExport(ctx, rest, stdout, log)
 	case "train":
 		return runTrain(ctx, rest, stdout, stderr)
+	case "worker":
+		return runWorker(ctx, rest, log)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -143,6 +143,14 @@ type ProjectForm struct {
 	AskStrength  string
 	AskRationale string
 	Tags         string
+
+	// Quality control, as typed: rates and thresholds are shares 0 to 1.
+	GoldRate      string
+	RepeatRate    string
+	GoldThreshold string
+	PauseBelow    bool
+	Disagreement  string
+	MaxJudgments  int
 }
 
 // Action is where the form is posted.

@@ -182,3 +182,125 @@ func fillRow(tok Tokenizer, e encoded, j int, toks, tgts []int32, mask []float32
 	}
 	return count
 }
+
+// sharedLen is the length of the single row holding both responses after one prompt.
+func (e encoded) sharedLen() int {
+	return len(e.prompt) + respTargets(e, 0) + respTargets(e, 1) - 1
+}
+
+// respTargets is the number of response targets of slot j (response tokens and EOS).
+func respTargets(e encoded, j int) int { return len(e.resp[j]) + boolInt(e.eos[j]) }
+
+// batchArgs are a batch's model inputs with the per-example values the loss needs.
+type batchArgs struct {
+	inputs            []any // tensors for the log-probability programs
+	lens              [][2]float64
+	weight, soft, des []float64
+	tokenCount        int // tokens of the two sequences, as if each were run on its own
+}
+
+// buildSharedBatch lays out B pairs as B rows that hold the prompt once: BOS, prompt,
+// chosen, then rejected, whose tokens see the prompt but not the chosen response and take
+// the chosen response's positions. Inputs: tokens, targets, positions [B, L], attention
+// mask [B, 1, L, L], chosen/rejected/branch masks [B, L] and branch targets [B].
+func buildSharedBatch(tok Tokenizer, data []encoded, idx []int, size, length int) batchArgs {
+	toks := make([]int32, size*length)
+	tgts := make([]int32, size*length)
+	pos := make([]int32, size*length)
+	attn := make([]float32, size*length*length)
+	maskC := make([]float32, size*length)
+	maskR := make([]float32, size*length)
+	maskB := make([]float32, size*length)
+	branch := make([]int32, size)
+	ba := batchArgs{lens: make([][2]float64, size), weight: make([]float64, size),
+		soft: make([]float64, size), des: make([]float64, size)}
+	for i := range size {
+		e := data[idx[i%len(idx)]]
+		if i < len(idx) {
+			ba.weight[i] = e.weight
+			ba.tokenCount += e.seqLen(0) + e.seqLen(1)
+		}
+		ba.soft[i], ba.des[i] = e.soft, e.desirable
+		ba.lens[i] = [2]float64{float64(respTargets(e, 0)), float64(respTargets(e, 1))}
+		row := sharedRow{toks: toks[i*length : (i+1)*length], tgts: tgts[i*length : (i+1)*length],
+			pos: pos[i*length : (i+1)*length], attn: attn[i*length*length : (i+1)*length*length],
+			maskC: maskC[i*length : (i+1)*length], maskR: maskR[i*length : (i+1)*length],
+			maskB: maskB[i*length : (i+1)*length]}
+		branch[i] = row.fill(tok, e)
+	}
+	t := func(v any, dims ...int) *tensors.Tensor {
+		switch v := v.(type) {
+		case []int32:
+			return tensors.FromFlatDataAndDimensions(v, dims...)
+		default:
+			return tensors.FromFlatDataAndDimensions(v.([]float32), dims...)
+		}
+	}
+	ba.inputs = []any{t(toks, size, length), t(tgts, size, length), t(pos, size, length),
+		t(attn, size, 1, length, length), t(maskC, size, length), t(maskR, size, length),
+		t(maskB, size, length), tensors.FromFlatDataAndDimensions(branch, size)}
+	return ba
+}
+
+// sharedRow is one row of a shared-prompt batch.
+type sharedRow struct {
+	toks, tgts, pos     []int32
+	attn                []float32 // L×L additive mask: 0 where attention is allowed
+	maskC, maskR, maskB []float32
+}
+
+// fill writes pair e into the row and returns the branch target: the first rejected token,
+// predicted from the last prompt position, whose own target is the first chosen token.
+func (r sharedRow) fill(tok Tokenizer, e encoded) int32 {
+	length := len(r.toks)
+	p := len(e.prompt)
+	fullC := seqTokens(tok, e, 0)
+	fullR := seqTokens(tok, e, 1)
+	inC := len(fullC) - 1
+	for i := range length {
+		r.toks[i], r.tgts[i], r.pos[i] = tok.Pad(), tok.Pad(), int32(i)
+	}
+	for i := range inC {
+		r.toks[i], r.tgts[i] = fullC[i], fullC[i+1]
+		if i >= p {
+			r.maskC[i] = 1
+		}
+	}
+	r.maskB[p] = 1
+	nR := len(fullR) - 1 - p
+	for k := range nR - 1 {
+		i := inC + k
+		r.toks[i], r.tgts[i], r.pos[i] = fullR[p+1+k], fullR[p+2+k], int32(p+1+k)
+		r.maskR[i] = 1
+	}
+	used := inC + nR - 1
+	for q := range length {
+		for k := range length {
+			blocked := k > q || (q >= inC && q < used && k > p && k < inC)
+			if blocked {
+				r.attn[q*length+k] = -1e9
+			}
+		}
+	}
+	return fullR[p+1]
+}
+
+// seqTokens is BOS, prompt, response j and, unless truncated, EOS.
+func seqTokens(tok Tokenizer, e encoded, j int) []int32 {
+	full := make([]int32, 0, len(e.prompt)+len(e.resp[j])+2)
+	full = append(full, tok.BOS())
+	full = append(full, e.prompt...)
+	full = append(full, e.resp[j]...)
+	if e.eos[j] {
+		full = append(full, tok.EOS())
+	}
+	return full
+}
+
+// buildTwoRowBatch lays out B examples as 2B independent causal rows (row 2i: slot 0 of
+// example i, row 2i+1: slot 1), used for KTO, whose two slots have different prompts.
+func buildTwoRowBatch(tok Tokenizer, data []encoded, idx []int, size, length int) batchArgs {
+	pt := buildPairBatch(tok, data, idx, size, length)
+	return batchArgs{inputs: []any{pt.tokens, pt.targets, pt.mask}, lens: pt.lens,
+		weight: pt.weight, soft: pt.soft, des: pt.des, tokenCount: pt.tokenCount}
+}

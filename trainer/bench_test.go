@@ -71,10 +71,17 @@ func benchStep(b *testing.B, preset string, seq, batch int) {
 	for i := range idx {
 		idx[i] = i
 	}
-	pt := buildPairBatch(tok, data, idx, batch, seq)
-	pb := pairBatch{ref: make([][2]float64, batch), lens: pt.lens, weight: pt.weight, soft: pt.soft,
-		desirable: pt.des}
-	args := append([]any{pt.tokens, pt.targets, pt.mask}, pb.tensors()[1:]...)
+	var ba batchArgs
+	if os.Getenv("BENCH_TWO_ROWS") != "" {
+		ba = buildTwoRowBatch(tok, data, idx, batch, seq)
+		cfg.Loss = LossKTO // the two-row layout's loss; the same model work as DPO
+	} else {
+		ba = buildSharedBatch(tok, data, idx, batch, data[0].sharedLen())
+	}
+	tr.run = cfg
+	pb := pairBatch{ref: make([][2]float64, batch), lens: ba.lens, weight: ba.weight, soft: ba.soft,
+		desirable: ba.des}
+	args := append(append([]any{}, ba.inputs...), pb.tensors()[1:]...)
 	step := func(n int) {
 		if _, err := safeExec(tr.pref, args...); err != nil {
 			b.Fatal(err)

@@ -15,14 +15,16 @@ import (
 
 // newBackend opens the GoMLX backend: cfg.Backend, else $GOMLX_BACKEND, else the Go
 // backend with ops run one after another (its default scheduling deadlocked on two cores
-// when every worker held an op that waited for a worker) and at most cfg.Parallelism workers.
+// when every worker held an op that waited for a worker), its blocked matrix product
+// (2-3x faster than the small-matrix one on the CPU presets) and at most cfg.Parallelism
+// workers.
 func newBackend(cfg Config) (backends.Backend, error) {
 	spec := cfg.Backend
 	if spec == "" {
 		spec = os.Getenv(backends.ConfigEnvVar)
 	}
 	if spec == "" {
-		spec = "go:ops_sequential"
+		spec = "go:ops_sequential,dotgeneral_large"
 		if cfg.Parallelism > 0 {
 			spec += fmt.Sprintf(",parallelism=%d", cfg.Parallelism)
 		}
@@ -39,7 +41,8 @@ type model struct {
 	cfg     ModelConfig
 	backend backends.Backend
 	mlctx   *context.Context
-	logps   *context.Exec // tokens, targets, mask -> summed log-probabilities [N]
+	twoRow  *context.Exec // two-row batch inputs -> log-probabilities [B, 2]
+	shared  *context.Exec // shared-prompt batch inputs -> log-probabilities [B, 2]
 	logits  *context.Exec // tokens, position one-hot -> next-token logits [N, V]
 }
 
@@ -49,15 +52,22 @@ func newModel(b backends.Backend, m ModelConfig, weights map[string][]float32) (
 		return nil, err
 	}
 	md := &model{cfg: m, backend: b, mlctx: mlctx}
-	md.logps, err = context.NewExecAny(b, mlctx, func(mlctx *context.Context, in []*graph.Node) *graph.Node {
-		defer dots.forget(in[0].Graph())
-		w := weightNodes(mlctx, in[0].Graph(), m)
-		return seqLogps(w, m, in[0], in[1], in[2])
-	})
-	if err != nil {
-		return nil, fmt.Errorf("compile log-probabilities: %w", err)
+	for _, kto := range []bool{true, false} {
+		e, err := context.NewExecAny(b, mlctx, func(mlctx *context.Context, in []*graph.Node) *graph.Node {
+			defer dots.forget(in[0].Graph())
+			return pairLogps(weightNodes(mlctx, in[0].Graph(), m), m, in, kto)
+		})
+		if err != nil {
+			return nil, fmt.Errorf("compile log-probabilities: %w", err)
+		}
+		if kto {
+			md.twoRow = e
+		} else {
+			md.shared = e
+		}
 	}
-	md.logits, err = context.NewExecAny(b, mlctx, func(mlctx *context.Context, in []*graph.Node) *graph.Node {
+	md.logits, err = context.NewExecAny(b, mlctx, func(mlctx *context.Context,
+		in []*graph.Node) *graph.Node {
 		w := weightNodes(mlctx, in[0].Graph(), m)
 		logits := forward(w, m, in[0])                    // [N, L, V]
 		pos := graph.InsertAxes(in[1], -1)                // [N, L, 1]
@@ -69,13 +79,48 @@ func newModel(b backends.Backend, m ModelConfig, weights map[string][]float32) (
 	return md, nil
 }
 
-// seqLogps runs the model on a batch and returns each row's summed response log-probability.
-func (md *model) seqLogps(tokens, targets, mask *tensors.Tensor) ([]float32, error) {
-	out, err := safeExec(md.logps, tokens, targets, mask)
+// pairLogps returns the summed response log-probabilities [B, 2] of a batch laid out by
+// buildTwoRowBatch (twoRows) or buildSharedBatch.
+func pairLogps(w map[string]*graph.Node, m ModelConfig, in []*graph.Node, twoRows bool) *graph.Node {
+	if twoRows {
+		return graph.Reshape(seqLogps(w, m, in[0], in[1], in[2]), -1, 2)
+	}
+	tokens, targets, pos, attn, maskC, maskR, maskB, branch :=
+		in[0], in[1], in[2], in[3], in[4], in[5], in[6], in[7]
+	logp := logSoftmax(forwardMasked(w, m, tokens, pos, attn)) // [B, L, V]
+	lp := pick(logp, targets)                                  // [B, L]
+	c := graph.ReduceSum(graph.Mul(lp, maskC), 1)
+	r := graph.ReduceSum(graph.Mul(lp, maskR), 1)
+	atBranch := graph.ReduceSum(graph.Mul(logp, graph.InsertAxes(maskB, -1)), 1) // [B, V]
+	r = graph.Add(r, pick(atBranch, branch))
+	return graph.Add(graph.Mul(graph.InsertAxes(c, -1), oneHotRow(c, 0)),
+		graph.Mul(graph.InsertAxes(r, -1), oneHotRow(c, 1)))
+}
+
+// oneHotRow is the constant [1, 2] row with a 1 at column j, in x's dtype.
+func oneHotRow(x *graph.Node, j int) *graph.Node {
+	v := [][]float32{{1, 0}}
+	if j == 1 {
+		v = [][]float32{{0, 1}}
+	}
+	return graph.ConvertDType(graph.Const(x.Graph(), v), x.DType())
+}
+
+// pairLogps runs the model on a batch and returns each pair's log-probabilities.
+func (md *model) pairLogps(ba batchArgs, twoRows bool) ([][2]float64, error) {
+	e := md.shared
+	if twoRows {
+		e = md.twoRow
+	}
+	out, err := safeExec(e, ba.inputs...)
 	if err != nil {
 		return nil, err
 	}
-	return flat32(out[0])
+	v, err := flat32(out[0])
+	if err != nil {
+		return nil, err
+	}
+	return pairs32(v), nil
 }
 
 // safeExec runs an Exec, turning GoMLX panics into errors.
@@ -161,14 +206,15 @@ func (t *trainable) accumulate(loss *graph.Node, w map[string]*graph.Node) {
 	}
 }
 
-// prefGraph: inputs tokens, targets, mask [2B, L]; ref, lens [B, 2]; weight, soft,
-// desirable [B]. Outputs the loss and the policy log-probabilities [B, 2].
+// prefGraph: the batch inputs of buildSharedBatch (KTO: buildTwoRowBatch), then ref, lens
+// [B, 2] and weight, soft, desirable [B]. Outputs the loss and the policy log-probabilities.
 func (t *trainable) prefGraph(mlctx *context.Context, in []*graph.Node) []*graph.Node {
 	g := in[0].Graph()
 	defer dots.forget(g)
 	w := weightNodes(mlctx, g, t.cfg)
-	pol := graph.Reshape(seqLogps(w, t.cfg, in[0], in[1], in[2]), -1, 2)
-	li := splitPairs(to64(pol), in[3], in[4], in[5], in[6], in[7])
+	n := len(in) - 5
+	pol := pairLogps(w, t.cfg, in[:n], t.run.Loss == LossKTO)
+	li := splitPairs(to64(pol), in[n], in[n+1], in[n+2], in[n+3], in[n+4])
 	loss := weightedMean(exampleLosses(t.run, li), li.weight)
 	t.accumulate(loss, w)
 	return []*graph.Node{loss, pol}

@@ -108,13 +108,13 @@ func (r *run) stop(t *trainable, step int, plan [][]int, cause error) error {
 // microStep runs one micro-batch forward and backward, adding its gradient to the
 // accumulators, and returns its loss and number of tokens.
 func (r *run) microStep(t *trainable, idx []int, stats *batchStats) (float64, int, error) {
-	pt := buildPairBatch(r.tok, r.train, idx, r.cfg.BatchSize, r.bucketOf(r.train, idx))
+	ba := r.layout(r.train, idx)
 	ref := make([][2]float64, r.cfg.BatchSize)
 	for i := range ref {
 		ref[i] = r.refTrain[idx[i%len(idx)]]
 	}
-	pb := pairBatch{ref: ref, lens: pt.lens, weight: pt.weight, soft: pt.soft, desirable: pt.des}
-	args := append([]any{pt.tokens, pt.targets, pt.mask}, pb.tensors()[1:]...)
+	pb := pairBatch{ref: ref, lens: ba.lens, weight: ba.weight, soft: ba.soft, desirable: ba.des}
+	args := append(append([]any{}, ba.inputs...), pb.tensors()[1:]...)
 	out, err := safeExec(t.pref, args...)
 	if err != nil {
 		return 0, 0, err
@@ -124,8 +124,8 @@ func (r *run) microStep(t *trainable, idx []int, stats *batchStats) (float64, in
 	if err != nil {
 		return 0, 0, err
 	}
-	stats.addPairs(r.cfg, pairs32(pol), ref, pt.lens, pt.soft, pt.des, len(idx))
-	return loss, pt.tokenCount, nil
+	stats.addPairs(r.cfg, pairs32(pol), ref, ba.lens, ba.soft, ba.des, len(idx))
+	return loss, ba.tokenCount, nil
 }
 
 func pairs32(v []float32) [][2]float64 {
@@ -165,9 +165,6 @@ func (r *run) evaluate(ctx context.Context, t *trainable, step int, epoch float6
 	stats.addPairs(r.cfg, pol, r.refEval, pb.lens, pb.soft, pb.desirable, len(r.eval))
 	return r.emit(EventEval, step, epoch, stats.metrics(r.cfg, "eval_", sum/max(wsum, 1e-12)))
 }
-
-// respTargets is the number of response targets of slot j (response tokens and EOS).
-func respTargets(e encoded, j int) int { return len(e.resp[j]) + boolInt(e.eos[j]) }
 
 func (r *run) evalLosses(pb pairBatch) ([]float64, error) {
 	var out []*tensors.Tensor

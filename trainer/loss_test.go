@@ -93,12 +93,12 @@ func TestScheduleLR(t *testing.T) {
 		step, total int
 		want        float64
 	}{
-		{"cosine", 1, 10, 0.5},  // warmup 2: half way
-		{"cosine", 2, 10, 1},    // warmup done
-		{"cosine", 6, 10, 0.5},  // cosine midpoint
-		{"cosine", 10, 10, 0},   // end
-		{"linear", 6, 10, 0.5},  // linear midpoint
-		{"constant", 9, 10, 1},  // after warmup
+		{"cosine", 1, 10, 0.5}, // warmup 2: half way
+		{"cosine", 2, 10, 1},   // warmup done
+		{"cosine", 6, 10, 0.5}, // cosine midpoint
+		{"cosine", 10, 10, 0},  // end
+		{"linear", 6, 10, 0.5}, // linear midpoint
+		{"constant", 9, 10, 1}, // after warmup
 	}
 	for _, tc := range tests {
 		if got := scheduleLR(tc.kind, 1, tc.step, 2, tc.total); math.Abs(got-tc.want) > 1e-12 {

@@ -1,13 +1,14 @@
 package trainer
 
 import (
+	"os"
 	"fmt"
 	"math"
 	"math/rand/v2"
 	"strings"
 
+	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	"github.com/gomlx/gomlx/pkg/core/graph"
-	"github.com/gomlx/gomlx/pkg/core/shapes"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 	"github.com/gomlx/gomlx/pkg/ml/context"
 )
@@ -103,7 +104,7 @@ func newModelContext(m ModelConfig, weights map[string][]float32) (*context.Cont
 		if !ok {
 			return nil, fmt.Errorf("weights lack %q", s.name)
 		}
-		if len(w) != shapes.Make(0, s.dims...).Size() && len(w) != size(s.dims) {
+		if len(w) != size(s.dims) {
 			return nil, fmt.Errorf("weight %q has %d values, want %v", s.name, len(w), s.dims)
 		}
 		mc.VariableWithValue(s.name, tensors.FromFlatDataAndDimensions(w, s.dims...))
@@ -152,7 +153,14 @@ func weightNodes(mlctx *context.Context, g *graph.Graph, m ModelConfig) map[stri
 
 // dense multiplies x [..., in] by w [in, out].
 func dense(x, w *graph.Node) *graph.Node {
-	return dot(x, []int{x.Rank() - 1}, nil, w, []int{0}, nil)
+	if os.Getenv("DENSE2D") == "" {
+		return dot(x, []int{x.Rank() - 1}, nil, w, []int{0}, nil)
+	}
+	dims := x.Shape().Dimensions
+	flat := graph.Reshape(x, -1, dims[len(dims)-1])
+	out := dot(flat, []int{1}, nil, w, []int{0}, nil)
+	outDims := append(append([]int{}, dims[:len(dims)-1]...), w.Shape().Dimensions[1])
+	return graph.Reshape(out, outDims...)
 }
 
 // addBias adds a vector to the last axis of x.
@@ -225,15 +233,30 @@ func softmaxLast(x *graph.Node) *graph.Node {
 	return graph.Div(e, graph.ReduceAndKeep(e, graph.ReduceSum, last))
 }
 
-// forward returns the logits [N, L, V] of the model for tokens [N, L].
+// forward returns the logits [N, L, V] of the model for tokens [N, L] with causal
+// attention and positions 0…L-1.
 func forward(w map[string]*graph.Node, m ModelConfig, tokens *graph.Node) *graph.Node {
+	return forwardMasked(w, m, tokens, nil, nil)
+}
+
+// forwardMasked is forward with explicit positions [N, L] (int32) and an additive attention
+// mask [N, 1, L, L]; nil means the defaults. Rows that share a prompt between two
+// responses use them (see fillSharedRow).
+func forwardMasked(w map[string]*graph.Node, m ModelConfig,
+	tokens, pos, mask *graph.Node) *graph.Node {
 	g := tokens.Graph()
 	n, length := tokens.Shape().Dimensions[0], tokens.Shape().Dimensions[1]
 	hd := m.Dim / m.Heads
 
 	x := graph.Gather(w["embed"], graph.Reshape(tokens, n, length, 1))
-	x = graph.Add(x, positions(g, length, m.Dim))
-	mask := causalMask(g, length)
+	if pos == nil {
+		x = graph.Add(x, positions(g, length, m.Dim))
+	} else {
+		x = graph.Add(x, positionsOf(pos, m.Dim))
+	}
+	if mask == nil {
+		mask = causalMask(g, length)
+	}
 	for l := range m.Layers {
 		p := func(s string) *graph.Node { return w[fmt.Sprintf("l%d_%s", l, s)] }
 		h := layerNorm(x, p("ln1_g"), p("ln1_b"))
@@ -258,15 +281,41 @@ func forward(w map[string]*graph.Node, m ModelConfig, tokens *graph.Node) *graph
 	return dot(x, []int{2}, nil, w["embed"], []int{1}, nil)
 }
 
-// tokenLogps returns log p(target) at each position [N, L] from logits [N, L, V].
-func tokenLogps(logits, targets *graph.Node) *graph.Node {
+// positionsOf computes the sinusoidal encodings [N, L, d] of explicit positions [N, L],
+// with the same interleaved sin/cos layout as positions.
+func positionsOf(pos *graph.Node, d int) *graph.Node {
+	g := pos.Graph()
+	n, length := pos.Shape().Dimensions[0], pos.Shape().Dimensions[1]
+	half := (d + 1) / 2
+	freq := make([]float32, half)
+	for j := range freq {
+		freq[j] = float32(math.Pow(10000, -float64(2*j)/float64(d)))
+	}
+	angle := graph.Mul(graph.Reshape(graph.ConvertDType(pos, dtypes.Float32), n, length, 1),
+		graph.Const(g, tensors.FromFlatDataAndDimensions(freq, 1, 1, half)))
+	sc := graph.Concatenate([]*graph.Node{
+		graph.InsertAxes(graph.Sin(angle), -1), graph.InsertAxes(graph.Cos(angle), -1)}, -1)
+	return graph.StopGradient(graph.Reshape(sc, n, length, d))
+}
+
+// logSoftmax normalises logits over the last axis; the shift is kept out of the gradient.
+func logSoftmax(logits *graph.Node) *graph.Node {
 	last := logits.Rank() - 1
 	shift := graph.StopGradient(graph.ReduceAndKeep(logits, graph.ReduceMax, last))
 	z := graph.Sub(logits, shift)
-	lse := graph.Log(graph.ReduceAndKeep(graph.Exp(z), graph.ReduceSum, last))
-	logp := graph.Sub(z, lse)
-	onehot := graph.OneHot(targets, logits.Shape().Dimensions[last], logits.DType())
+	return graph.Sub(z, graph.Log(graph.ReduceAndKeep(graph.Exp(z), graph.ReduceSum, last)))
+}
+
+// pick returns logp[..., target] for integer targets shaped like logp without its last axis.
+func pick(logp, targets *graph.Node) *graph.Node {
+	last := logp.Rank() - 1
+	onehot := graph.OneHot(targets, logp.Shape().Dimensions[last], logp.DType())
 	return graph.ReduceSum(graph.Mul(logp, onehot), last)
+}
+
+// tokenLogps returns log p(target) at each position [N, L] from logits [N, L, V].
+func tokenLogps(logits, targets *graph.Node) *graph.Node {
+	return pick(logSoftmax(logits), targets)
 }
 
 // seqLogps returns the summed log-probabilities [N] of the masked target tokens.

@@ -26,7 +26,8 @@ type Samples struct {
 
 // Sample generates a completion of prompt from the latest checkpoint of the run in
 // checkpointDir (or from that checkpoint file) and from the run's reference model.
-func Sample(ctx context.Context, checkpointDir, prompt string, opts SampleOptions) (s Samples, err error) {
+func Sample(ctx context.Context, checkpointDir, prompt string, opts SampleOptions) (
+	s Samples, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("sample: %v", r)
@@ -80,7 +81,8 @@ func NewSampler(path string, cfg Config) (*Sampler, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Sampler{md: md, tok: ByteTokenizer{}, base: h.Base, buckets: defaultBuckets(h.Model.MaxLen)}, nil
+	return &Sampler{md: md, tok: ByteTokenizer{}, base: h.Base,
+		buckets: defaultBuckets(h.Model.MaxLen)}, nil
 }
 
 // Generate completes prompt, stopping at the end token, MaxTokens or the model's length.

@@ -65,23 +65,24 @@ func Train(ctx context.Context, cfg Config, examples []Example, report func(Even
 
 // run holds the state of one Train call.
 type run struct {
-	cfg       Config
-	mcfg      ModelConfig
-	tok       Tokenizer
-	kto       bool
-	buckets   []int
-	backend   backends.Backend
-	report    func(Event)
-	train     []encoded
-	eval      []encoded
-	basePath  string
-	refTrain  [][2]float64
-	refEval   [][2]float64
-	lossEval  *graph.Exec
-	startStep int
-	epoch     int
-	batch     int
-	total     int
+	cfg           Config
+	mcfg          ModelConfig
+	tok           Tokenizer
+	kto           bool
+	buckets       []int // lengths of single sequences
+	sharedBuckets []int // lengths of shared-prompt rows (up to twice as long)
+	backend       backends.Backend
+	report        func(Event)
+	train         []encoded
+	eval          []encoded
+	basePath      string
+	refTrain      [][2]float64
+	refEval       [][2]float64
+	lossEval      *graph.Exec
+	startStep     int
+	epoch         int
+	batch         int
+	total         int
 }
 
 func newRun(cfg Config, examples []Example, report func(Event)) (*run, error) {
@@ -111,6 +112,7 @@ func newRun(cfg Config, examples []Example, report func(Event)) (*run, error) {
 	if len(r.buckets) == 0 {
 		r.buckets = defaultBuckets(mcfg.MaxLen)
 	}
+	r.sharedBuckets = defaultBuckets(2 * mcfg.MaxLen)
 	trainEx, evalEx := splitHeldOut(examples, cfg.EvalFraction, cfg.Seed)
 	r.train = encodeExamples(r.tok, trainEx, mcfg.MaxLen, kto)
 	r.eval = encodeExamples(r.tok, evalEx, mcfg.MaxLen, kto)
@@ -241,7 +243,8 @@ func (r *run) sft(ctx context.Context, path string) error {
 		lossSum += scalar64(out[0])
 		count++
 		lr := scheduleLR(r.cfg.Schedule, r.cfg.SFTLR, step, r.cfg.WarmupSteps, r.cfg.SFTSteps)
-		if _, err := safeExec(t.apply, optScalars(lr, 1, step, r.cfg.WeightDecay, r.cfg.ClipNorm)...); err != nil {
+		opt := optScalars(lr, 1, step, r.cfg.WeightDecay, r.cfg.ClipNorm)
+		if _, err := safeExec(t.apply, opt...); err != nil {
 			return fmt.Errorf("sft update %d: %w", step, err)
 		}
 		if step%r.cfg.LogEvery == 0 || step == r.cfg.SFTSteps {
@@ -437,24 +440,31 @@ func (r *run) scoreAll(ctx context.Context, md *model, data []encoded) ([][2]flo
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		pt := buildPairBatch(r.tok, data, idx, r.cfg.BatchSize, r.bucketOf(data, idx))
-		lp, err := md.seqLogps(pt.tokens, pt.targets, pt.mask)
+		lp, err := md.pairLogps(r.layout(data, idx), r.kto)
 		if err != nil {
 			return nil, err
 		}
 		for i, ex := range idx {
-			out[ex] = [2]float64{float64(lp[2*i]), float64(lp[2*i+1])}
+			out[ex] = lp[i]
 		}
 	}
 	return out, nil
 }
 
-func (r *run) bucketOf(data []encoded, idx []int) int {
+// layout lays out examples idx in the run's layout at their bucket length.
+func (r *run) layout(data []encoded, idx []int) batchArgs {
 	longest := 0
 	for _, i := range idx {
-		longest = max(longest, data[i].maxLen())
+		if r.kto {
+			longest = max(longest, data[i].maxLen())
+		} else {
+			longest = max(longest, data[i].sharedLen())
+		}
 	}
-	return bucketFor(r.buckets, longest)
+	if r.kto {
+		return buildTwoRowBatch(r.tok, data, idx, r.cfg.BatchSize, bucketFor(r.buckets, longest))
+	}
+	return buildSharedBatch(r.tok, data, idx, r.cfg.BatchSize, bucketFor(r.sharedBuckets, longest))
 }
 
 // policy builds the trainable policy from the base, or from the latest checkpoint when

@@ -24,11 +24,11 @@ func TestGradientFiniteDifference(t *testing.T) {
 		t.Fatal(err)
 	}
 	data := encodeExamples(ByteTokenizer{}, syntheticPairs(4, 5), m.MaxLen, false)
-	pt := buildPairBatch(ByteTokenizer{}, data, []int{0, 1, 2, 3}, 4, 16)
+	ba := buildSharedBatch(ByteTokenizer{}, data, []int{0, 1, 2, 3}, 4, 24)
 	ref := [][2]float64{{-30, -28}, {-29, -31}, {-30, -30}, {-27, -33}}
-	pb := pairBatch{ref: ref, lens: pt.lens, weight: []float64{1, 1, 2, 1}, soft: []float64{1, 1, 0.8, 1},
+	pb := pairBatch{ref: ref, lens: ba.lens, weight: []float64{1, 1, 2, 1}, soft: []float64{1, 1, 0.8, 1},
 		desirable: make([]float64, 4)}
-	args := append([]any{pt.tokens, pt.targets, pt.mask}, pb.tensors()[1:]...)
+	args := append(append([]any{}, ba.inputs...), pb.tensors()[1:]...)
 	loss := func() float64 {
 		out, err := safeExec(tr.pref, args...)
 		if err != nil {
@@ -66,6 +66,38 @@ func TestGradientFiniteDifference(t *testing.T) {
 			numeric := (plus - minus) / (2 * h)
 			if math.Abs(numeric-float64(grad[i])) > 3e-4+0.05*math.Abs(numeric) {
 				t.Errorf("%s[%d]: gradient %g, finite difference %g", name, i, grad[i], numeric)
+			}
+		}
+	}
+}
+
+// TestSharedPromptMatchesTwoRows checks that holding the prompt once per pair gives the
+// log-probabilities of running chosen and rejected as separate sequences.
+func TestSharedPromptMatchesTwoRows(t *testing.T) {
+	m := ModelConfig{Vocab: 259, Dim: 16, Layers: 2, Heads: 2, MLP: 32, MaxLen: 32}
+	md, err := newModel(testBackend(t), m, initWeights(m, 5))
+	if err != nil {
+		t.Fatal(err)
+	}
+	exs := []Example{
+		{Prompt: "hello there", Chosen: "yes", Rejected: "no thanks"},
+		{Prompt: "", Chosen: "a longer answer here", Rejected: "b"},
+		{Prompt: "a very long prompt that will be cut at its start", Chosen: "ok", Rejected: "fine, sure"},
+	}
+	data := encodeExamples(ByteTokenizer{}, exs, m.MaxLen, false)
+	idx := []int{0, 1, 2}
+	two, err := md.pairLogps(buildTwoRowBatch(ByteTokenizer{}, data, idx, 3, 32), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	shared, err := md.pairLogps(buildSharedBatch(ByteTokenizer{}, data, idx, 3, 64), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range two {
+		for j := range 2 {
+			if math.Abs(two[i][j]-shared[i][j]) > 1e-4 {
+				t.Errorf("pair %d slot %d: two rows %.6f, shared prompt %.6f", i, j, two[i][j], shared[i][j])
 			}
 		}
 	}

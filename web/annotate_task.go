@@ -70,8 +70,14 @@ func (s *Server) taskOrDone(ctx context.Context, p store.Project, userID int64,
 // of the done view), or a plain form post with a redirect to the screen.
 func (s *Server) renderNext(w http.ResponseWriter, r *http.Request, p store.Project,
 	a store.Assignment, err error, notice string) {
+	if errors.Is(err, store.ErrPaused) && r.Header.Get("HX-Request") != "" {
+		// The full page says why; a fragment could not.
+		w.Header().Set("HX-Redirect", fmt.Sprintf("/annotate/%d", p.ID))
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
 	if r.Header.Get("HX-Request") == "" {
-		if err != nil && !errors.Is(err, store.ErrNoneLeft) {
+		if err != nil && !errors.Is(err, store.ErrNoneLeft) && !errors.Is(err, store.ErrPaused) {
 			s.fail(w, r, err)
 			return
 		}

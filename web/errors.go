@@ -38,6 +38,8 @@ func statusOf(err error) (int, string) {
 		return http.StatusForbidden, "You are not allowed to do this"
 	case errors.Is(err, store.ErrConflict):
 		return http.StatusConflict, "That already exists"
+	case errors.Is(err, store.ErrPaused):
+		return http.StatusForbidden, "A lead paused you in this project; ask them to unpause you"
 	case errors.Is(err, store.ErrPairComplete):
 		return http.StatusConflict, "Others completed this pair after your reservation expired"
 	}

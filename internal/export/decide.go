@@ -10,10 +10,12 @@ import (
 
 // Pair is one pair as the store streams it for an export.
 type Pair struct {
-	ID     int64
-	Prompt annotation.Prompt
-	A, B   string
-	Tags   []string
+	ID int64
+	// ExternalID is the id the pair had in the file it came from, if any.
+	ExternalID string
+	Prompt     annotation.Prompt
+	A, B       string
+	Tags       []string
 
 	// People and Sources are the labels of the ordinary judgments, in the
 	// order they were made, by people and by imported sources.
@@ -172,8 +174,9 @@ func (d *Decision) figures() {
 			other = annotation.ChoiceA
 		}
 		if total > 0 {
-			d.SoftLabel = 1 - (float64(d.Votes.Of(other))+
-				0.5*float64(total-d.Votes.Of(d.Label)-d.Votes.Of(other)))/float64(total)
+			chosen, rejected := d.Votes.Of(d.Label), d.Votes.Of(other)
+			neither := total - chosen - rejected
+			d.SoftLabel = (float64(chosen) + 0.5*float64(neither)) / float64(total)
 		}
 	}
 	if d.Adjudicated && (d.Label == annotation.ChoiceA || d.Label == annotation.ChoiceB) {

@@ -6,7 +6,9 @@
 // # Formats
 //
 // Every format is JSON Lines, one object a line, as TRL and Hugging Face
-// datasets read them.
+// datasets read them. Rows of the preference formats start with an "id":
+// the id the pair was imported with, or "pair-" and its database id; the
+// importer reads it back, so pairs with the same texts stay distinct.
 //
 //   - trl: {"prompt", "chosen", "rejected", "meta"} with plain strings. A
 //     conversation prompt is flattened by annotation.Prompt.Flatten: each

@@ -10,6 +10,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/prefer-dev/prefer/internal/agreement"
 	"github.com/prefer-dev/prefer/internal/annotation"
 )
 
@@ -27,25 +28,46 @@ type Pair struct {
 	People     int
 }
 
+// ErrPaused says a lead (or the gold check) paused the annotator in the
+// project: no more pairs are handed to them there.
+var ErrPaused = errors.New("a lead paused this annotator in the project")
+
+// Kinds of assignments and judgments. An ordinary judgment counts towards the
+// pair's k and its consensus. A gold one was a gold pair mixed into the
+// queue and counts only towards the annotator's gold accuracy. A repeat shows
+// the annotator a pair they judged before with the sides swapped and counts
+// only towards their self-consistency.
+const (
+	KindOrdinary = "ordinary"
+	KindGold     = "gold"
+	KindRepeat   = "repeat"
+)
+
+// repeatGap is how many later judgments in the project an annotator must have
+// made before one of theirs can come back as a swapped repeat, so that the
+// repeat is not the pair they have just seen.
+const repeatGap = 3
+
 // Assignment is a pair reserved for one annotator, with the side each
 // response is shown on.
 type Assignment struct {
 	ID        int64
 	UserID    int64
 	ALeft     bool
+	Kind      string
 	CreatedAt time.Time
 	ExpiresAt time.Time
 	Pair      Pair
 }
 
-const assignmentColumns = `a.id, a.user_id, a.a_left, a.created_at, a.expires_at,
+const assignmentColumns = `a.id, a.user_id, a.a_left, a.kind, a.created_at, a.expires_at,
 	p.id, p.project_id, p.pair_key, coalesce(p.external_id, ''), p.prompt, p.a_text,
 	p.a_model, p.b_text, p.b_model, p.tags, p.meta, p.wanted, p.people`
 
 func scanAssignment(row pgx.Row) (Assignment, error) {
 	var a Assignment
 	p := &a.Pair
-	err := row.Scan(&a.ID, &a.UserID, &a.ALeft, &a.CreatedAt, &a.ExpiresAt,
+	err := row.Scan(&a.ID, &a.UserID, &a.ALeft, &a.Kind, &a.CreatedAt, &a.ExpiresAt,
 		&p.ID, &p.ProjectID, &p.Key, &p.ExternalID, &p.Prompt, &p.A.Text, &p.A.Model,
 		&p.B.Text, &p.B.Model, &p.Tags, &p.Meta, &p.Wanted, &p.People)
 	return a, notFound(err)
@@ -80,10 +102,50 @@ SELECT p.people + (SELECT count(*) FROM assignments a
 FROM pairs p WHERE p.id = $1`
 
 const reserveSQL = `
-INSERT INTO assignments (pair_id, user_id, a_left, expires_at)
-VALUES ($1, $2, $3, now() + $4::interval)
-ON CONFLICT (pair_id, user_id) DO NOTHING
+INSERT INTO assignments (pair_id, user_id, a_left, expires_at, kind)
+VALUES ($1, $2, $3, now() + $4::interval, $5)
+ON CONFLICT (pair_id, user_id) WHERE kind <> 'repeat' DO NOTHING
 RETURNING id`
+
+// goldCandidateSQL draws a gold pair the annotator has never been handed,
+// whether or not it still wants ordinary judgments.
+const goldCandidateSQL = `
+SELECT p.id
+FROM pairs p
+WHERE p.project_id = $1 AND p.gold IS NOT NULL
+	AND NOT EXISTS (SELECT 1 FROM assignments a WHERE a.pair_id = p.id AND a.user_id = $2)
+	AND NOT EXISTS (SELECT 1 FROM judgments j WHERE j.pair_id = p.id AND j.user_id = $2)
+ORDER BY random()
+LIMIT 1`
+
+// repeatCandidateSQL draws one of the annotator's judgments made here, not
+// repeated yet and followed by at least repeatGap ($3) later ones.
+const repeatCandidateSQL = `
+WITH mine AS (
+	SELECT j.id, j.pair_id, j.shown_left, j.kind
+	FROM judgments j JOIN pairs p ON p.id = j.pair_id
+	WHERE j.user_id = $2 AND p.project_id = $1
+)
+SELECT m.pair_id, m.shown_left = 'a'
+FROM mine m
+WHERE m.kind <> 'repeat' AND m.shown_left IS NOT NULL
+	AND m.id <= (SELECT id FROM mine ORDER BY id DESC OFFSET $3 LIMIT 1)
+	AND NOT EXISTS (SELECT 1 FROM assignments a
+		WHERE a.pair_id = m.pair_id AND a.user_id = $2 AND a.kind = 'repeat')
+ORDER BY random()
+LIMIT 1`
+
+const reserveRepeatSQL = `
+INSERT INTO assignments (pair_id, user_id, a_left, expires_at, kind)
+VALUES ($1, $2, $3, now() + $4::interval, 'repeat')
+ON CONFLICT (pair_id, user_id) WHERE kind = 'repeat' DO NOTHING
+RETURNING id`
+
+const queueSettingsSQL = `
+SELECT p.gold_rate, p.repeat_rate, coalesce(ap.paused, false)
+FROM projects p
+LEFT JOIN annotator_pauses ap ON ap.project_id = p.id AND ap.user_id = $2
+WHERE p.id = $1`
 
 // NextAssignment returns the annotator's open reservation in the project,
 // or reserves a new pair for ttl with the sides drawn at random. It returns
@@ -106,19 +168,24 @@ func (s *Store) NextAssignment(ctx context.Context, projectID, userID int64,
 // in one transaction, the round trip of the annotation screen. A verdict
 // that cannot be recorded (ErrPairComplete, ErrSkipped, ErrNotFound) rolls
 // everything back and is returned as the error. When the verdict is stored
-// but no pair is left, it returns ErrNoneLeft.
+// but no pair is left, it returns ErrNoneLeft, and ErrPaused when the
+// annotator is paused in the project (perhaps by this very verdict).
 func (s *Store) SubmitAndNext(ctx context.Context, userID, projectID, assignmentID int64,
 	sv annotation.ScreenVerdict, ttl time.Duration) (Assignment, error) {
 	var a Assignment
-	noneLeft := false
+	var stop error
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
 		if err := submit(ctx, tx, userID, assignmentID, sv); err != nil {
 			return err
 		}
 		var err error
 		a, err = next(ctx, tx, projectID, userID, ttl)
-		if errors.Is(err, ErrNotFound) {
-			noneLeft = true
+		switch {
+		case errors.Is(err, ErrNotFound):
+			stop = ErrNoneLeft
+			return nil
+		case errors.Is(err, ErrPaused):
+			stop = ErrPaused
 			return nil
 		}
 		return err
@@ -126,19 +193,31 @@ func (s *Store) SubmitAndNext(ctx context.Context, userID, projectID, assignment
 	if err != nil {
 		return Assignment{}, fmt.Errorf("submit assignment %d: %w", assignmentID, err)
 	}
-	if noneLeft {
-		return Assignment{}, ErrNoneLeft
+	if stop != nil {
+		return Assignment{}, stop
 	}
 	return a, nil
 }
 
-// next finds the open reservation or makes a new one, and loads it.
+// next finds the open reservation or makes a new one, and loads it. A
+// paused annotator gets ErrPaused, even for a reservation still open.
 func next(ctx context.Context, tx pgx.Tx, projectID, userID int64,
 	ttl time.Duration) (Assignment, error) {
+	var goldRate, repeatRate float64
+	var paused bool
+	err := tx.QueryRow(ctx, queueSettingsSQL, projectID, userID).Scan(&goldRate, &repeatRate,
+		&paused)
+	if err != nil {
+		return Assignment{}, notFound(err)
+	}
+	if paused {
+		return Assignment{}, ErrPaused
+	}
+
 	var id int64
-	err := tx.QueryRow(ctx, openAssignmentSQL, userID, projectID).Scan(&id)
+	err = tx.QueryRow(ctx, openAssignmentSQL, userID, projectID).Scan(&id)
 	if err = notFound(err); errors.Is(err, ErrNotFound) {
-		id, err = reserve(ctx, tx, projectID, userID, ttl)
+		id, err = reserve(ctx, tx, projectID, userID, ttl, draw(goldRate, repeatRate))
 	}
 	if err != nil {
 		return Assignment{}, err
@@ -146,7 +225,68 @@ func next(ctx context.Context, tx pgx.Tx, projectID, userID int64,
 	return scanAssignment(tx.QueryRow(ctx, assignmentSQL, id, userID))
 }
 
+// draw picks the kind of the next pair: a repeat with probability
+// repeatRate, a gold pair with probability goldRate, else an ordinary one.
+func draw(goldRate, repeatRate float64) string {
+	u := rand.Float64()
+	switch {
+	case u < repeatRate:
+		return KindRepeat
+	case u < repeatRate+goldRate:
+		return KindGold
+	}
+	return KindOrdinary
+}
+
+// reserve hands out a pair of the kind drawn. When no repeat or gold pair is
+// left for the annotator, an ordinary pair is handed out instead.
 func reserve(ctx context.Context, tx pgx.Tx, projectID, userID int64,
+	ttl time.Duration, kind string) (int64, error) {
+	var id int64
+	var err error
+	switch kind {
+	case KindRepeat:
+		id, err = reserveRepeat(ctx, tx, projectID, userID, ttl)
+	case KindGold:
+		id, err = reserveGold(ctx, tx, projectID, userID, ttl)
+	default:
+		err = ErrNotFound
+	}
+	if errors.Is(err, ErrNotFound) {
+		return reserveOrdinary(ctx, tx, projectID, userID, ttl)
+	}
+	return id, err
+}
+
+// reserveRepeat reserves a repeat of an earlier judgment with each response
+// on the side opposite to where it was shown then.
+func reserveRepeat(ctx context.Context, tx pgx.Tx, projectID, userID int64,
+	ttl time.Duration) (int64, error) {
+	var pairID int64
+	var aWasLeft bool
+	err := tx.QueryRow(ctx, repeatCandidateSQL, projectID, userID, repeatGap).Scan(&pairID,
+		&aWasLeft)
+	if err != nil {
+		return 0, notFound(err)
+	}
+	var id int64
+	err = tx.QueryRow(ctx, reserveRepeatSQL, pairID, userID, !aWasLeft, ttl).Scan(&id)
+	return id, notFound(err)
+}
+
+func reserveGold(ctx context.Context, tx pgx.Tx, projectID, userID int64,
+	ttl time.Duration) (int64, error) {
+	var pairID int64
+	if err := tx.QueryRow(ctx, goldCandidateSQL, projectID, userID).Scan(&pairID); err != nil {
+		return 0, notFound(err)
+	}
+	var id int64
+	err := tx.QueryRow(ctx, reserveSQL, pairID, userID, rand.IntN(2) == 0, ttl,
+		KindGold).Scan(&id)
+	return id, notFound(err)
+}
+
+func reserveOrdinary(ctx context.Context, tx pgx.Tx, projectID, userID int64,
 	ttl time.Duration) (int64, error) {
 	rows, err := tx.Query(ctx, candidatesSQL, projectID, userID)
 	if err != nil {
@@ -166,7 +306,8 @@ func reserve(ctx context.Context, tx pgx.Tx, projectID, userID int64,
 			continue
 		}
 		var id int64
-		err := tx.QueryRow(ctx, reserveSQL, pairID, userID, rand.IntN(2) == 0, ttl).Scan(&id)
+		err := tx.QueryRow(ctx, reserveSQL, pairID, userID, rand.IntN(2) == 0, ttl,
+			KindOrdinary).Scan(&id)
 		return id, notFound(err)
 	}
 	return 0, ErrNotFound
@@ -186,15 +327,15 @@ func (s *Store) Assignment(ctx context.Context, userID, id int64) (Assignment, e
 }
 
 const lockAssignmentSQL = `
-SELECT a.pair_id, a.a_left, a.state, extract(epoch FROM now() - a.created_at)
+SELECT a.pair_id, a.a_left, a.state, a.kind, extract(epoch FROM now() - a.created_at)
 FROM assignments a
 WHERE a.id = $1 AND a.user_id = $2
 FOR UPDATE`
 
 const insertJudgmentSQL = `
 INSERT INTO judgments (pair_id, user_id, assignment_id, choice, strength, rationale,
-	shown_left, seconds)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`
+	shown_left, seconds, kind)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`
 
 // SubmitJudgment records the verdict for one of the user's assignments. A
 // second submit of the same assignment records nothing and returns nil, so a
@@ -211,16 +352,45 @@ func (s *Store) SubmitJudgment(ctx context.Context, userID, assignmentID int64,
 	return nil
 }
 
+// lockedPair is a pair locked for a submit, with its project's settings.
+type lockedPair struct {
+	id, projectID  int64
+	people, wanted int
+	gold           *string
+	rule           agreement.OverlapRule
+	goldThreshold  float64
+	pauseBelow     bool
+}
+
+// Locking the pair row orders concurrent submits on one pair, so the count
+// read here is the latest and k can never be passed.
+const lockPairSQL = `
+SELECT p.project_id, p.people, p.wanted, p.gold, pr.k, pr.disagreement, pr.max_judgments,
+	pr.gold_threshold, pr.pause_below
+FROM pairs p JOIN projects pr ON pr.id = p.project_id
+WHERE p.id = $1
+FOR UPDATE OF p`
+
+func lockPair(ctx context.Context, tx pgx.Tx, pairID int64) (lockedPair, error) {
+	lp := lockedPair{id: pairID}
+	err := tx.QueryRow(ctx, lockPairSQL, pairID).Scan(&lp.projectID, &lp.people, &lp.wanted,
+		&lp.gold, &lp.rule.K, &lp.rule.Threshold, &lp.rule.Max, &lp.goldThreshold,
+		&lp.pauseBelow)
+	return lp, err
+}
+
 // submit stores a verdict, turned into the pair's terms with the side that
-// the assignment drew, and counts it on the pair.
+// the assignment drew. An ordinary verdict is counted on the pair, which may
+// then ask for more judgments; any verdict on a gold pair may pause the
+// annotator.
 func submit(ctx context.Context, tx pgx.Tx, userID, assignmentID int64,
 	sv annotation.ScreenVerdict) error {
 	var pairID int64
 	var aLeft bool
-	var state string
+	var state, kind string
 	var seconds float64
 	err := tx.QueryRow(ctx, lockAssignmentSQL, assignmentID, userID).Scan(&pairID, &aLeft,
-		&state, &seconds)
+		&state, &kind, &seconds)
 	if err != nil {
 		return notFound(err)
 	}
@@ -235,15 +405,11 @@ func submit(ctx context.Context, tx pgx.Tx, userID, assignmentID int64,
 		return err
 	}
 
-	// Locking the pair row orders concurrent submits on one pair, so the
-	// count read here is the latest and k can never be passed.
-	var people, wanted int
-	err = tx.QueryRow(ctx, `SELECT people, wanted FROM pairs WHERE id = $1 FOR UPDATE`,
-		pairID).Scan(&people, &wanted)
+	lp, err := lockPair(ctx, tx, pairID)
 	if err != nil {
 		return err
 	}
-	if people >= wanted {
+	if kind == KindOrdinary && lp.people >= lp.wanted {
 		return ErrPairComplete
 	}
 
@@ -252,15 +418,91 @@ func submit(ctx context.Context, tx pgx.Tx, userID, assignmentID int64,
 		shownLeft = "a"
 	}
 	_, err = tx.Exec(ctx, insertJudgmentSQL, pairID, userID, assignmentID, v.Choice,
-		int16(v.Strength), v.Rationale, shownLeft, seconds)
+		int16(v.Strength), v.Rationale, shownLeft, seconds, kind)
 	if err != nil {
 		return err
 	}
-	if _, err = tx.Exec(ctx, `UPDATE pairs SET people = people + 1 WHERE id = $1`,
-		pairID); err != nil {
+	_, err = tx.Exec(ctx, `UPDATE assignments SET state = 'done' WHERE id = $1`, assignmentID)
+	if err != nil {
 		return err
 	}
-	_, err = tx.Exec(ctx, `UPDATE assignments SET state = 'done' WHERE id = $1`, assignmentID)
+
+	if kind == KindOrdinary {
+		if err := countOrdinary(ctx, tx, lp); err != nil {
+			return err
+		}
+	}
+	if lp.gold != nil && kind != KindRepeat && lp.pauseBelow {
+		return checkGold(ctx, tx, lp, userID)
+	}
+	return nil
+}
+
+// countOrdinary counts a new ordinary judgment on the pair. When that
+// completes the pair, the overlap rule may ask for more judgments: wanted is
+// raised by what it needs, never beyond the project's maximum.
+func countOrdinary(ctx context.Context, tx pgx.Tx, lp lockedPair) error {
+	lp.people++
+	if lp.people < lp.wanted || lp.people >= max(lp.rule.Max, lp.rule.K) {
+		_, err := tx.Exec(ctx, `UPDATE pairs SET people = $2 WHERE id = $1`, lp.id, lp.people)
+		return err
+	}
+
+	js, err := ordinaryChoices(ctx, tx, lp.id)
+	if err != nil {
+		return err
+	}
+	wanted := max(lp.wanted, lp.people+lp.rule.Needed(js))
+	_, err = tx.Exec(ctx, `UPDATE pairs SET people = $2, wanted = $3 WHERE id = $1`, lp.id,
+		lp.people, wanted)
+	return err
+}
+
+// ordinaryChoices returns the choices of the people's ordinary judgments of
+// a pair, for the overlap rule.
+func ordinaryChoices(ctx context.Context, tx pgx.Tx, pairID int64) ([]agreement.PairJudgment,
+	error) {
+	rows, err := tx.Query(ctx, `
+		SELECT j.choice FROM judgments j JOIN users u ON u.id = j.user_id
+		WHERE j.pair_id = $1 AND j.kind = 'ordinary' AND NOT u.is_source`, pairID)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (agreement.PairJudgment, error) {
+		var j agreement.PairJudgment
+		err := r.Scan(&j.Choice)
+		return j, err
+	})
+}
+
+// goldScoreSQL counts the annotator's judgments of gold pairs in the project
+// since a lead last unpaused them, and how many match the gold answer.
+const goldScoreSQL = `
+SELECT count(*), count(*) FILTER (WHERE j.choice = p.gold)
+FROM judgments j
+JOIN pairs p ON p.id = j.pair_id
+LEFT JOIN annotator_pauses ap ON ap.project_id = p.project_id AND ap.user_id = j.user_id
+WHERE j.user_id = $1 AND p.project_id = $2 AND p.gold IS NOT NULL AND j.kind <> 'repeat'
+	AND (ap.changed_at IS NULL OR j.created_at > ap.changed_at)`
+
+const autoPauseSQL = `
+INSERT INTO annotator_pauses (project_id, user_id, paused, reason)
+VALUES ($1, $2, true, $3)
+ON CONFLICT (project_id, user_id) DO UPDATE
+SET paused = true, reason = excluded.reason, changed_by = NULL, changed_at = now()`
+
+// checkGold pauses the annotator when their gold accuracy, over at least
+// annotation.MinGold gold pairs, fell below the project's threshold.
+func checkGold(ctx context.Context, tx pgx.Tx, lp lockedPair, userID int64) error {
+	var n, hits int
+	if err := tx.QueryRow(ctx, goldScoreSQL, userID, lp.projectID).Scan(&n, &hits); err != nil {
+		return err
+	}
+	if n < annotation.MinGold || float64(hits) >= lp.goldThreshold*float64(n) {
+		return nil
+	}
+	reason := fmt.Sprintf("gold accuracy %d of %d, below %.0f%%", hits, n, 100*lp.goldThreshold)
+	_, err := tx.Exec(ctx, autoPauseSQL, lp.projectID, userID, reason)
 	return err
 }
 

@@ -1,0 +1,1 @@
+../cmd_train_test.go
