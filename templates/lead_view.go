@@ -158,7 +158,8 @@ type DayBar struct {
 func NewDayChart(days []DayBar) Chart {
 	const height, bottom = 120.0, 20.0
 	width := max(16.0, min(40.0, 600.0/math.Max(1, float64(len(days)))))
-	c := Chart{Width: int(width*float64(len(days)) + 60), Height: int(height + bottom + 8)}
+	c := Chart{Width: int(max(width*float64(len(days)), 160) + 60),
+		Height: int(height + bottom + 8)}
 	most := 1
 	for _, d := range days {
 		most = max(most, d.N)
@@ -172,7 +173,11 @@ func NewDayChart(days []DayBar) Chart {
 	c.Lines = append(c.Lines, Line{X1: 40, Y1: height + 4, X2: float64(c.Width) - 20,
 		Y2: height + 4, Stroke: "#333"})
 	c.Texts = append(c.Texts, Text{X: 36, Y: 14, Anchor: "end", Value: strconv.Itoa(most)})
-	if len(days) > 0 {
+	switch {
+	case len(days) == 1:
+		c.Texts = append(c.Texts, Text{X: 40, Y: height + bottom + 4, Anchor: "start",
+			Value: days[0].Day})
+	case len(days) > 1:
 		c.Texts = append(c.Texts,
 			Text{X: 40, Y: height + bottom + 4, Anchor: "start", Value: days[0].Day},
 			Text{X: 40 + width*float64(len(days)), Y: height + bottom + 4, Anchor: "end",
@@ -219,7 +224,9 @@ type KappaOf func(a, b string) (kappa float64, shared int, ok bool)
 func NewHeatmap(names []string, kappa KappaOf) Heatmap {
 	const margin, cell = 130.0, 34.0
 	n := float64(len(names))
-	h := Heatmap{Width: int(margin + cell*n + 10), Height: int(margin + cell*n + 40)}
+	// Room on the right for the last rotated column label, and for the
+	// legend's seven cells however few annotators there are.
+	h := Heatmap{Width: int(margin + cell*max(n, 7) + 100), Height: int(margin + cell*n + 50)}
 	for i, name := range names {
 		pos := margin + cell*float64(i)
 		h.Names = append(h.Names, HeatName{Name: name, X: margin - 6, Y: pos + cell/2 + 4,
@@ -340,6 +347,7 @@ type ReviewPairPage struct {
 	Share       string
 	Entropy     string
 	Votes       int
+	Contested   bool // another label weighed as much as the consensus
 	Final       string
 	Adjudicated bool
 	Gold        string

@@ -1,7 +1,6 @@
 package trainer
 
 import (
-	"os"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -153,14 +152,7 @@ func weightNodes(mlctx *context.Context, g *graph.Graph, m ModelConfig) map[stri
 
 // dense multiplies x [..., in] by w [in, out].
 func dense(x, w *graph.Node) *graph.Node {
-	if os.Getenv("DENSE2D") == "" {
-		return dot(x, []int{x.Rank() - 1}, nil, w, []int{0}, nil)
-	}
-	dims := x.Shape().Dimensions
-	flat := graph.Reshape(x, -1, dims[len(dims)-1])
-	out := dot(flat, []int{1}, nil, w, []int{0}, nil)
-	outDims := append(append([]int{}, dims[:len(dims)-1]...), w.Shape().Dimensions[1])
-	return graph.Reshape(out, outDims...)
+	return dot(x, []int{x.Rank() - 1}, nil, w, []int{0}, nil)
 }
 
 // addBias adds a vector to the last axis of x.

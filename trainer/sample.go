@@ -116,6 +116,7 @@ func (s *Sampler) Generate(ctx context.Context, prompt string, opts SampleOption
 }
 
 // nextLogits returns the logits of the token after ids.
+// Limitation: there is no key/value cache, so each new token reruns the whole sequence.
 func (s *Sampler) nextLogits(ids []int32) ([]float32, error) {
 	length := bucketFor(s.buckets, len(ids))
 	toks := make([]int32, length)

@@ -354,7 +354,6 @@ func (r *run) referenceLogps(ctx context.Context, base map[string][]float32) err
 		r.refEval = make([][2]float64, len(r.eval))
 		return nil
 	}
-	r.report(Event{Kind: EventStage, Stage: "reference"})
 	dir := r.cfg.CacheDir
 	if dir == "" {
 		dir = filepath.Join(r.cfg.OutDir, "refcache")
@@ -366,7 +365,10 @@ func (r *run) referenceLogps(ctx context.Context, base map[string][]float32) err
 	path := filepath.Join(dir, "ref-"+key+".bin")
 	all := append(append([]encoded{}, r.train...), r.eval...)
 	vals, err := readRefCache(path, len(all))
-	if err != nil {
+	if err == nil {
+		r.report(Event{Kind: EventStage, Stage: "reference", Message: "loaded from " + path})
+	} else {
+		r.report(Event{Kind: EventStage, Stage: "reference", Message: "computing into " + path})
 		md, err := newModel(r.backend, r.mcfg, base)
 		if err != nil {
 			return err

@@ -208,8 +208,17 @@ func TestResumeJoinsUp(t *testing.T) {
 		t.Errorf("second run without resume returned %v, want ErrExistingRun", err)
 	}
 	cut.Resume = true
-	if err := Train(context.Background(), cut, pairs, nil); err != nil {
+	var refNote string
+	err = Train(context.Background(), cut, pairs, func(e Event) {
+		if e.Stage == "reference" {
+			refNote = e.Message
+		}
+	})
+	if err != nil {
 		t.Fatal(err)
+	}
+	if !strings.HasPrefix(refNote, "loaded from") {
+		t.Errorf("resumed run did not reuse the cached reference log-probabilities: %q", refNote)
 	}
 
 	want, got := trainLosses(t, full.OutDir), trainLosses(t, cut.OutDir)

@@ -127,10 +127,19 @@ UPDATE judgments SET choice = 'b' WHERE pair_id IN (SELECT id FROM pairs WHERE p
 		t.Errorf("two downloads differ (%d and %d bytes)", len(first), len(second))
 	}
 
+	var runID int64
+	err = a.store.Pool().QueryRow(context.Background(), `
+INSERT INTO runs (dataset_version_id, config)
+VALUES ($1, '{}') RETURNING id`, strings.TrimPrefix(loc, "/admin/datasets/")).Scan(&runID)
+	if err != nil {
+		t.Fatal(err)
+	}
 	status, page, _ := exportGet(t, c, a.http.URL+loc)
 	if status != http.StatusOK || !strings.Contains(page, "first") ||
-		!strings.Contains(page, "Percent agreement") {
-		t.Errorf("version page: status %d; want its name and agreement", status)
+		!strings.Contains(page, "Percent agreement") ||
+		!strings.Contains(page, fmt.Sprintf(`href="/admin/runs/%d"`, runID)) {
+		t.Errorf("version page: status %d; want its name, agreement and run %d", status,
+			runID)
 	}
 	status, list, _ := exportGet(t, c, a.http.URL+"/admin/datasets")
 	if status != http.StatusOK || !strings.Contains(list, `data-testid="version-first"`) {

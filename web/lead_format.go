@@ -19,6 +19,22 @@ func fixed(x float64) string {
 	return fmt.Sprintf("%.2f", x)
 }
 
+// pValue formats a p-value: two decimals, two significant digits below 0.01.
+func pValue(p float64) string {
+	if !math.IsNaN(p) && p < 0.01 {
+		return fmt.Sprintf("%.2g", p)
+	}
+	return fixed(p)
+}
+
+// oneDecimal formats x with one decimal, or a dash when it is not defined.
+func oneDecimal(x float64) string {
+	if math.IsNaN(x) || math.IsInf(x, 0) {
+		return dash
+	}
+	return fmt.Sprintf("%.1f", x)
+}
+
 // percent formats a share as a percentage, or a dash.
 func percent(x float64) string {
 	if math.IsNaN(x) || math.IsInf(x, 0) {

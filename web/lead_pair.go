@@ -64,7 +64,7 @@ func (s *Server) reviewPairView(ctx context.Context, p store.Project,
 		B:      templates.Side{Label: "B", HTML: markdown.Render(pr.B.Text)},
 		AModel: pr.A.Model, BModel: pr.B.Model,
 		Consensus: string(c.Label), Share: percent(c.Share), Entropy: fixed(c.Entropy),
-		Votes: c.Votes, Final: string(c.Final()), Adjudicated: c.Adjudicated(),
+		Votes: c.Votes, Contested: c.Contested, Final: string(c.Final()), Adjudicated: c.Adjudicated(),
 		Gold: string(pr.Gold),
 	}
 	for _, l := range annotation.Choices {

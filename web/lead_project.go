@@ -146,10 +146,10 @@ func annotatorRows(p store.Project, rep *store.ProjectReport,
 		row := templates.AnnotatorRow{
 			UserID: id, Name: q.Annotator, Judgments: q.Judgments, Repeats: q.Repeats,
 			Majority: shareText(q.Majority), Gold: shareText(q.Gold), Left: shareText(q.Left),
-			LeftP: fixed(q.LeftP), Ties: shareText(q.Ties), BothBad: shareText(q.BothBad),
-			MedianSeconds:   fixed(q.MedianSeconds),
+			LeftP: pValue(q.LeftP), Ties: shareText(q.Ties), BothBad: shareText(q.BothBad),
+			MedianSeconds:   oneDecimal(q.MedianSeconds),
 			SelfConsistency: shareText(q.SelfConsistency),
-			Flagged:         store.Flagged(q, p.GoldThreshold), PositionBias: biased,
+			Flagged:         p.FailsGold(q.Gold.Hits, q.Gold.Of), PositionBias: biased,
 			PauseURL: fmt.Sprintf("/review/%d/annotators/%d/pause", p.ID, id),
 		}
 		if q.Left.Of == 0 {

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/prefer-dev/prefer/internal/store"
@@ -21,6 +22,26 @@ const (
 	streamPoll = time.Second
 	streamLife = 15 * time.Second
 )
+
+// shutdowns holds, for each http.Server that served a stream, a channel
+// closed when it shuts down: open streams then end at once rather than
+// hold Shutdown for up to streamLife.
+var shutdowns sync.Map // *http.Server -> chan struct{}
+
+// shuttingDown returns the channel of the server that serves r; nil (never
+// ready) when r came some other way.
+func shuttingDown(r *http.Request) <-chan struct{} {
+	srv, ok := r.Context().Value(http.ServerContextKey).(*http.Server)
+	if !ok {
+		return nil
+	}
+	ch := make(chan struct{})
+	v, loaded := shutdowns.LoadOrStore(srv, ch)
+	if !loaded {
+		srv.RegisterOnShutdown(func() { close(ch) })
+	}
+	return v.(chan struct{})
+}
 
 // streamCursor is how far a client has read: the last metric and log ids.
 type streamCursor struct{ metric, event int64 }
@@ -83,7 +104,8 @@ func (s *Server) runEvents(w http.ResponseWriter, r *http.Request) {
 	h.Set("X-Accel-Buffering", "no")
 	w.WriteHeader(http.StatusOK)
 	fmt.Fprintf(w, "retry: 1000\n\n")
-	st := &stream{w: w, rc: http.NewResponseController(w), store: s.store, id: id, cur: cur}
+	st := &stream{w: w, rc: http.NewResponseController(w), store: s.store, id: id, cur: cur,
+		stop: shuttingDown(r)}
 	if err := st.run(r.Context()); err != nil && r.Context().Err() == nil {
 		s.log.Warn("Run event stream ended", "run_id", id, "err", err)
 	}
@@ -97,6 +119,7 @@ type stream struct {
 	id       int64
 	cur      streamCursor
 	progress string // the last progress sent
+	stop     <-chan struct{}
 }
 
 func (st *stream) run(ctx context.Context) error {
@@ -116,6 +139,8 @@ func (st *stream) run(ctx context.Context) error {
 		case <-ctx.Done():
 			return nil
 		case <-deadline:
+			return nil
+		case <-st.stop:
 			return nil
 		case <-time.After(streamPoll):
 		}

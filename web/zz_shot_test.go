@@ -19,6 +19,7 @@ func TestZZShot(t *testing.T) {
 	a := newApp(t)
 	a.user("lead", annotation.RoleLead)
 	ps := annotation.NewProjectSettings("shot")
+	ps.K = 8
 	p := a.project(ps, textPairs(60)...)
 	ctx0 := t.Context()
 	for i := range 8 {
@@ -45,9 +46,21 @@ func TestZZShot(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	buf, err = chromedp.Run(ctx, chromedp.FullScreenshot(90))
+	buf, err = chromedp.Run(ctx, chromedp.FullScreenshot(100))
 	if err != nil {
 		t.Fatal(err)
 	}
 	os.WriteFile("/tmp/shot/summary.png", buf, 0o644)
+	err = chromedp.Do(ctx, chromedp.EmulateViewport(1300, 1400),
+		chromedp.Navigate(fmt.Sprintf("%s/review/%d/disagreements", a.http.URL, p.ID)),
+		chromedp.Click(css(`[data-testid=disagreement-row] a`)),
+		chromedp.WaitVisible(css(`[data-testid=final-label]`)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	buf, err = chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile("/tmp/shot/pair.png", buf, 0o644)
 }

@@ -3,9 +3,12 @@
 # (bench/pytorch/dpo_step.py) side by side for each CPU preset and prints tokens/s and the
 # ratio. Needs Debian's python3-torch and libopenblas0-pthread:
 #   apt-get install -y python3-torch libopenblas0-pthread
-# Usage: bench/pytorch/compare.sh [steps]   (from the repository root)
+# Usage: bench/pytorch/compare.sh [steps]
+# PyTorch gets as many threads as GoMLX uses cores (nproc; set THREADS to change): Debian's
+# build otherwise defaults to one OpenMP thread here.
 set -eu
 steps=${1:-5}
+threads=${THREADS:-$(nproc)}
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
 test_bin=$(mktemp)
@@ -17,7 +20,8 @@ for preset in cpu-1m cpu-5m; do
 	field() { printf '%s\n' "$go_out" | awk -v unit="$1" '{ for (i = 1; i < NF; i++) if ($(i+1) == unit) print $i }'; }
 	go_tps=$(field tokens/s)
 	go_mem=$(field peak-heap-MiB)
-	py_json=$(/usr/bin/python3 bench/pytorch/dpo_step.py --preset "$preset" --steps "$steps")
+	py_json=$(/usr/bin/python3 bench/pytorch/dpo_step.py --preset "$preset" --steps "$steps" \
+		--threads "$threads")
 	py_tps=$(printf '%s' "$py_json" | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["tokens_per_second"])')
 	py_mem=$(printf '%s' "$py_json" | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["peak_rss_mib"])')
 	printf '%s: gomlx %.0f tokens/s (peak heap %s MiB), pytorch %.0f tokens/s (peak RSS %.0f MiB), ratio %.3f\n' \

@@ -42,6 +42,13 @@ type Quality struct {
 // gold accuracy can flag or pause them.
 const MinGold = 5
 
+// FailsGold reports whether an annotator with hits right answers out of
+// judged gold pairs is below the gold threshold: it takes MinGold judged
+// pairs before anyone is flagged.
+func (q Quality) FailsGold(hits, judged int) bool {
+	return judged >= MinGold && float64(hits) < q.GoldThreshold*float64(judged)
+}
+
 // DefaultQuality is the quality control a new project starts with: no gold
 // or repeats mixed in, and no adaptive overlap.
 var DefaultQuality = Quality{GoldThreshold: 0.7, Disagreement: 0.3}

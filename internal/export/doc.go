@@ -22,7 +22,8 @@
 //     undesirable rows; a tie gives nothing.
 //   - judgments: one row per judgment of a kept pair, {"item" (the pair id),
 //     "annotator", "label", "strength", "rationale", "shown_left", "seconds",
-//     "kind", "source"}: the file `prefer agreement` reads.
+//     "kind", "source"}: the file `prefer agreement` reads. Sources' judgments
+//     are written only for pairs that no person judged.
 //
 // # Meta
 //

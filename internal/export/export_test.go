@@ -208,11 +208,17 @@ func TestJudgmentRowsReadByAgreement(t *testing.T) {
 	o := Options{Format: FormatJudgments, Rule: RuleMajority}
 	got := string(AppendRows(nil, p, Decision{}, o))
 	want := `{"item":3,"annotator":"ana","label":"a","strength":2,"rationale":"r",` +
-		`"shown_left":"a","seconds":12.5,"kind":"ordinary","source":false}` + "\n" +
-		`{"item":3,"annotator":"source:x","label":"b","strength":0,"rationale":"",` +
+		`"shown_left":"a","seconds":12.5,"kind":"ordinary","source":false}` + "\n"
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("with a person: (-want +got)\n%s", diff)
+	}
+
+	p.Judgments = p.Judgments[1:]
+	got = string(AppendRows(nil, p, Decision{}, o))
+	want = `{"item":3,"annotator":"source:x","label":"b","strength":0,"rationale":"",` +
 		`"shown_left":null,"seconds":null,"kind":"ordinary","source":true}` + "\n"
 	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("(-want +got)\n%s", diff)
+		t.Errorf("source alone: (-want +got)\n%s", diff)
 	}
 }
 

@@ -96,8 +96,18 @@ func appendKTORow(buf []byte, prompt, completion string, label bool, p Pair, d D
 }
 
 // appendJudgments writes one row per judgment, the pair id as the item.
+// As in a consensus, a source's judgments are written only for a pair that
+// no person judged, so that `prefer agreement` never counts a source as an
+// annotator beside people (alone on a pair, it adds nothing to agreement).
 func appendJudgments(buf []byte, p Pair) []byte {
+	people := false
 	for _, j := range p.Judgments {
+		people = people || !j.Source
+	}
+	for _, j := range p.Judgments {
+		if people && j.Source {
+			continue
+		}
 		buf = appendKey(append(buf, '{'), "item", true)
 		buf = strconv.AppendInt(buf, p.ID, 10)
 		buf = appendKey(buf, "annotator", false)

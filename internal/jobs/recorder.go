@@ -66,7 +66,7 @@ func (rc *recorder) stage(ctx context.Context, e trainer.Event) error {
 	if e.Step > 0 {
 		msg += fmt.Sprintf(" (resumed at step %d of %d)", e.Step, e.TotalSteps)
 	}
-	rc.log.Info("Training stage", slog.Int64("run_id", rc.run.ID), slog.String("stage", e.Stage),
+	rc.log.Info("Training stage", slog.String("stage", e.Stage),
 		slog.Int("step", e.Step))
 	return rc.st.AddRunEvent(ctx, rc.run.ID, "info", msg)
 }

@@ -209,3 +209,29 @@ func equal(a, b []int) bool {
 	}
 	return true
 }
+
+// TestTrainsFromBaseRun starts a second run from the first one's final
+// checkpoint: it has no supervised stage of its own.
+func TestTrainsFromBaseRun(t *testing.T) {
+	f := newFixture(t, 4)
+	w := f.runner("w")
+	if _, err := w.RunOnce(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	second, err := f.st.CreateRun(context.Background(), store.NewRun{
+		DatasetVersionID: f.run.DatasetVersionID, BaseRunID: f.run.ID, Config: tinyConfig(4)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.RunOnce(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	g := fixture{st: f.st, run: second}
+	r := g.load(t)
+	if r.Status != store.RunSucceeded {
+		t.Fatalf("second run %s; log:\n%s", r.Status, g.log(t))
+	}
+	if l := g.log(t); strings.Contains(l, "Stage sft") {
+		t.Errorf("a run from a base trained its own supervised stage:\n%s", l)
+	}
+}

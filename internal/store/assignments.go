@@ -491,14 +491,14 @@ VALUES ($1, $2, true, $3)
 ON CONFLICT (project_id, user_id) DO UPDATE
 SET paused = true, reason = excluded.reason, changed_by = NULL, changed_at = now()`
 
-// checkGold pauses the annotator when their gold accuracy, over at least
-// annotation.MinGold gold pairs, fell below the project's threshold.
+// checkGold pauses the annotator when their gold accuracy fell below the
+// project's threshold (see annotation.Quality.FailsGold).
 func checkGold(ctx context.Context, tx pgx.Tx, lp lockedPair, userID int64) error {
 	var n, hits int
 	if err := tx.QueryRow(ctx, goldScoreSQL, userID, lp.projectID).Scan(&n, &hits); err != nil {
 		return err
 	}
-	if n < annotation.MinGold || float64(hits) >= lp.goldThreshold*float64(n) {
+	if !(annotation.Quality{GoldThreshold: lp.goldThreshold}).FailsGold(hits, n) {
 		return nil
 	}
 	reason := fmt.Sprintf("gold accuracy %d of %d, below %.0f%%", hits, n, 100*lp.goldThreshold)

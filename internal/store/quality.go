@@ -7,23 +7,19 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/prefer-dev/prefer/internal/agreement"
 	"github.com/prefer-dev/prefer/internal/annotation"
 )
 
-// projectJudgmentsSQL reads the people's judgments of a project in the
-// smallest form: choices, sides and kinds as small numbers, the day as days
-// since 2000-01-01 (UTC). Sources are left out. No order is asked for: the
-// agreement package groups by pair itself, faster than a sort here.
+// projectJudgmentsSQL reads the people's judgments of a project, sources
+// left out. No order is asked for: the agreement package groups by pair
+// itself, faster than a sort here. Plain columns cost the database least;
+// the text ones are read without copying (pgtype.DriverBytes).
 const projectJudgmentsSQL = `
-SELECT j.id, j.pair_id, j.user_id,
-	array_position('{a,b,tie,both_bad}'::text[], j.choice),
-	j.strength,
-	coalesce(array_position('{a,b}'::text[], j.shown_left), 0),
-	coalesce(j.seconds, 0),
-	array_position('{ordinary,gold,repeat}'::text[], j.kind),
-	(j.created_at AT TIME ZONE 'UTC')::date - DATE '2000-01-01'
+SELECT j.pair_id, j.user_id, j.choice, j.strength, coalesce(j.shown_left, ''),
+	coalesce(j.seconds, 0), j.kind, j.created_at
 FROM judgments j
 JOIN pairs p ON p.id = j.pair_id
 JOIN users u ON u.id = j.user_id
@@ -39,11 +35,9 @@ type projectJudgments struct {
 	all      []agreement.PairJudgment // every kind; repeats marked
 	ordinary []bool                   // all[i] is an ordinary judgment
 	names    map[int64]string         // people by id
-	perDay   map[int32]int            // judgments per day since 2000-01-01
+	perDay   map[int64]int            // judgments per day (UTC) since 1970-01-01
 	others   int                      // judgments that are not ordinary
 }
-
-var kindNames = [...]string{"", KindOrdinary, KindGold, KindRepeat}
 
 // readJudgments scans the people's judgments of a project once; hint is
 // the number of rows expected.
@@ -58,29 +52,32 @@ func readJudgments(ctx context.Context, tx pgx.Tx, projectID int64,
 		return nil, err
 	}
 
-	pj := &projectJudgments{names: names, perDay: map[int32]int{},
+	pj := &projectJudgments{names: names, perDay: map[int64]int{},
 		all: make([]agreement.PairJudgment, 0, hint), ordinary: make([]bool, 0, hint)}
-	var id, pairID, userID, prevPair int64
-	var choice, left, kind, day int32
+	var pairID, userID, prevPair int64
+	var choice, left, kind pgtype.DriverBytes
 	var strength int16
 	var seconds float32
+	var at time.Time
 	item := ""
 	_, err = pgx.ForEachRow(rows,
-		[]any{&id, &pairID, &userID, &choice, &strength, &left, &seconds, &kind, &day},
+		[]any{&pairID, &userID, &choice, &strength, &left, &seconds, &kind, &at},
 		func() error {
 			if pairID != prevPair || item == "" {
 				item, prevPair = strconv.FormatInt(pairID, 10), pairID
 			}
+			// Converted only to compare, the bytes are not copied.
+			ordinary := string(kind) == KindOrdinary
 			j := agreement.PairJudgment{Item: item, Annotator: names[userID],
 				Choice: choiceOf(choice), Strength: annotation.Strength(strength),
 				LeftShown: choiceOf(left), Seconds: float64(seconds),
-				Repeat: kindNames[kind] == KindRepeat}
+				Repeat: string(kind) == KindRepeat}
 			pj.all = append(pj.all, j)
-			pj.ordinary = append(pj.ordinary, kindNames[kind] == KindOrdinary)
-			if kindNames[kind] != KindOrdinary {
+			pj.ordinary = append(pj.ordinary, ordinary)
+			if !ordinary {
 				pj.others++
 			}
-			pj.perDay[day]++
+			pj.perDay[at.Unix()/secondsPerDay]++
 			return nil
 		})
 	if err != nil {
@@ -89,13 +86,17 @@ func readJudgments(ctx context.Context, tx pgx.Tx, projectID int64,
 	return pj, nil
 }
 
-// choiceOf turns a 1-based position in {a,b,tie,both_bad} into a choice,
-// and zero into none.
-func choiceOf(pos int32) annotation.Choice {
-	if pos < 1 || int(pos) > len(annotation.Choices) {
-		return ""
+const secondsPerDay = 24 * 60 * 60
+
+// choiceOf returns the choice that b spells, as one of the package's own
+// strings so that nothing is allocated; empty when b is none of them.
+func choiceOf(b []byte) annotation.Choice {
+	for _, c := range annotation.Choices {
+		if string(b) == string(c) {
+			return c
+		}
 	}
-	return annotation.Choices[pos-1]
+	return ""
 }
 
 // peopleNames returns every person's name by id (sources left out).

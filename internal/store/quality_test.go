@@ -134,7 +134,7 @@ func TestQualityOnCraftedJudgments(t *testing.T) {
 	got := map[string]figures{}
 	for _, q := range r.Quality {
 		got[q.Annotator] = figures{q.Judgments, q.Repeats, q.Majority, q.Gold, q.Left, q.Ties,
-			q.BothBad, q.SelfConsistency, q.MedianSeconds, store.Flagged(q, 0.7),
+			q.BothBad, q.SelfConsistency, q.MedianSeconds, annotation.Quality{GoldThreshold: 0.7}.FailsGold(q.Gold.Hits, q.Gold.Of),
 			q.LeftP < 0.01}
 	}
 	if diff := cmp.Diff(want, got); diff != "" {

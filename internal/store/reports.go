@@ -197,19 +197,11 @@ func (s *Store) ComputeReport(ctx context.Context, projectID int64) (*ProjectRep
 	return r, nil
 }
 
-var epoch2000 = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
-
-func perDay(counts map[int32]int) []DayCount {
+func perDay(counts map[int64]int) []DayCount {
 	out := make([]DayCount, 0, len(counts))
 	for d, n := range counts {
-		out = append(out, DayCount{Day: epoch2000.AddDate(0, 0, int(d)), N: n})
+		out = append(out, DayCount{Day: time.Unix(d*secondsPerDay, 0).UTC(), N: n})
 	}
 	slices.SortFunc(out, func(x, y DayCount) int { return x.Day.Compare(y.Day) })
 	return out
-}
-
-// Flagged reports whether an annotator's gold accuracy, over at least
-// annotation.MinGold gold pairs, is below the threshold.
-func Flagged(q agreement.AnnotatorQuality, threshold float64) bool {
-	return q.Gold.Of >= annotation.MinGold && q.Gold.Rate() < threshold
 }
