@@ -75,7 +75,7 @@ type Config struct {
 	CacheDir       string      `json:"cache_dir"`   // reference log-probabilities; OutDir/refcache
 	Parallelism    int         `json:"parallelism"` // CPU workers for the Go backend; 0 = all
 	Backend        string      `json:"backend"`     // GoMLX backend config; GOMLX_BACKEND or "go"
-	Buckets        []int       `json:"buckets"`     // sequence lengths compiled; derived if empty
+	Buckets        []int       `json:"buckets"`     // single-sequence lengths compiled (SFT, KTO)
 }
 
 // Defaults returns the configuration used for zero fields: settings that teach a tiny

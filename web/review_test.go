@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -173,5 +174,56 @@ func TestLeadSetsGold(t *testing.T) {
 	wrong := fmt.Sprintf("%s/review/%d/pairs/%d/gold", a.http.URL, other.ID, pairID)
 	if s := reviewPost(t, lead, wrong, url.Values{"gold": {"a"}}); s != http.StatusNotFound {
 		t.Errorf("gold of a pair through another project: status %d, want 404", s)
+	}
+}
+
+// TestGoldFailurePausesOnScreen answers gold pairs wrongly on the
+// annotation screen until the gold check pauses the annotator: the last
+// verdict is kept, and the screen is sent to the page that says why.
+func TestGoldFailurePausesOnScreen(t *testing.T) {
+	a := newApp(t)
+	ann := a.user("ann", annotation.RoleAnnotator)
+	ps := annotation.NewProjectSettings("gold check")
+	ps.K, ps.GoldRate, ps.GoldThreshold, ps.PauseBelow = 1, 1, 0.7, true
+	p := a.project(ps, textPairs(10)...)
+	_, err := a.store.Pool().Exec(t.Context(), `UPDATE pairs SET gold = 'a'`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := a.client("ann")
+
+	var resp *http.Response
+	for i := range annotation.MinGold {
+		as, err := a.store.NextAssignment(t.Context(), p.ID, ann.ID, time.Minute)
+		if err != nil {
+			t.Fatalf("pair %d: %v", i, err)
+		}
+		pick := "left" // b, wrong
+		if as.ALeft {
+			pick = "right"
+		}
+		req, _ := http.NewRequest("POST", fmt.Sprintf("%s/annotate/%d/assignments/%d",
+			a.http.URL, p.ID, as.ID), strings.NewReader(url.Values{"choice": {pick}}.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("HX-Request", "true")
+		if resp, err = c.Do(req); err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+
+	screen := fmt.Sprintf("/annotate/%d", p.ID)
+	if resp.StatusCode != http.StatusNoContent || resp.Header.Get("HX-Redirect") != screen {
+		t.Errorf("last wrong gold verdict: status %d, HX-Redirect %q; want 204 to %s",
+			resp.StatusCode, resp.Header.Get("HX-Redirect"), screen)
+	}
+	var n int
+	err = a.store.Pool().QueryRow(t.Context(), `SELECT count(*) FROM judgments`).Scan(&n)
+	if err != nil || n != annotation.MinGold {
+		t.Errorf("stored %d verdicts (%v), want all %d", n, err, annotation.MinGold)
+	}
+	status, body := reviewGet(t, c, a.http.URL+screen)
+	if status != http.StatusForbidden || !strings.Contains(body, "A lead paused you") {
+		t.Errorf("screen after the pause: status %d, want 403 saying a lead paused them", status)
 	}
 }

@@ -32,11 +32,23 @@ type Pair struct {
 // project: no more pairs are handed to them there.
 var ErrPaused = errors.New("a lead paused this annotator in the project")
 
-// Kinds of assignments and judgments. An ordinary judgment counts towards the
-// pair's k and its consensus. A gold one was a gold pair mixed into the
-// queue and counts only towards the annotator's gold accuracy. A repeat shows
-// the annotator a pair they judged before with the sides swapped and counts
-// only towards their self-consistency.
+// Kinds of assignments and judgments.
+//
+// An ordinary judgment comes from the ordinary queue (pairs with people <
+// wanted) and counts towards the pair's k, its consensus and agreement.
+//
+// A gold judgment comes from gold mixing: with probability GoldRate the
+// queue hands out a gold pair the annotator has never seen, whether or not
+// the pair still wants judgments. It counts towards nothing but the
+// annotator's gold accuracy (and their quality figures), never towards k,
+// consensus or agreement, so mixing gold in cannot push a pair past k.
+// A gold pair still open in the ordinary queue is also handed out
+// ordinarily; that judgment is ordinary and counts as any other, and it
+// counts towards gold accuracy too: accuracy looks at every non-repeat
+// judgment of a gold pair.
+//
+// A repeat shows the annotator a pair they judged before with the sides
+// swapped and counts only towards their self-consistency.
 const (
 	KindOrdinary = "ordinary"
 	KindGold     = "gold"

@@ -18,7 +18,7 @@ import (
 // itself, faster than a sort here. Plain columns cost the database least;
 // the text ones are read without copying (pgtype.DriverBytes).
 const projectJudgmentsSQL = `
-SELECT j.pair_id, j.user_id, j.choice, j.strength, coalesce(j.shown_left, ''),
+SELECT j.id, j.pair_id, j.user_id, j.choice, j.strength, coalesce(j.shown_left, ''),
 	coalesce(j.seconds, 0), j.kind, j.created_at
 FROM judgments j
 JOIN pairs p ON p.id = j.pair_id
@@ -37,6 +37,7 @@ type projectJudgments struct {
 	names    map[int64]string         // people by id
 	perDay   map[int64]int            // judgments per day (UTC) since 1970-01-01
 	others   int                      // judgments that are not ordinary
+	maxID    int64                    // the highest judgment id read
 }
 
 // readJudgments scans the people's judgments of a project once; hint is
@@ -54,14 +55,14 @@ func readJudgments(ctx context.Context, tx pgx.Tx, projectID int64,
 
 	pj := &projectJudgments{names: names, perDay: map[int64]int{},
 		all: make([]agreement.PairJudgment, 0, hint), ordinary: make([]bool, 0, hint)}
-	var pairID, userID, prevPair int64
+	var id, pairID, userID, prevPair int64
 	var choice, left, kind pgtype.DriverBytes
 	var strength int16
 	var seconds float32
 	var at time.Time
 	item := ""
 	_, err = pgx.ForEachRow(rows,
-		[]any{&pairID, &userID, &choice, &strength, &left, &seconds, &kind, &at},
+		[]any{&id, &pairID, &userID, &choice, &strength, &left, &seconds, &kind, &at},
 		func() error {
 			if pairID != prevPair || item == "" {
 				item, prevPair = strconv.FormatInt(pairID, 10), pairID
@@ -78,6 +79,7 @@ func readJudgments(ctx context.Context, tx pgx.Tx, projectID int64,
 				pj.others++
 			}
 			pj.perDay[at.Unix()/secondsPerDay]++
+			pj.maxID = max(pj.maxID, id)
 			return nil
 		})
 	if err != nil {

@@ -209,4 +209,17 @@ func TestReportCache(t *testing.T) {
 	if !unchanged.ComputedAt.Before(stale.ComputedAt) {
 		t.Errorf("an old report without new judgments was recomputed")
 	}
+
+	// A new gold answer changes gold accuracy: the report is dropped.
+	if err := st.SetGold(ctx, ids[0], annotation.ChoiceA); err != nil {
+		t.Fatal(err)
+	}
+	withGold, err := st.Report(ctx, p.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if withGold.Quality[0].Gold.Of != 1 {
+		t.Errorf("after setting gold, %s has gold %+v, want 1 gold judgment",
+			withGold.Quality[0].Annotator, withGold.Quality[0].Gold)
+	}
 }

@@ -29,7 +29,7 @@ type ProjectReport struct {
 	// UserIDs names the annotators of Quality by user id.
 	UserIDs map[string]int64
 
-	// The report covers Judgments judgments (sources included), up to
+	// The report covers the people's Judgments judgments, up to
 	// MaxJudgmentID, as of ComputedAt.
 	Judgments     int
 	MaxJudgmentID int64
@@ -62,10 +62,13 @@ func reportRounds(judgments int) int {
 // drops it at once.
 const ReportMaxAge = 60 * time.Second
 
+// judgmentStampSQL counts what projectJudgmentsSQL reads.
 const judgmentStampSQL = `
 SELECT count(*), coalesce(max(j.id), 0)
-FROM judgments j JOIN pairs p ON p.id = j.pair_id
-WHERE p.project_id = $1`
+FROM judgments j
+JOIN pairs p ON p.id = j.pair_id
+JOIN users u ON u.id = j.user_id
+WHERE p.project_id = $1 AND NOT u.is_source`
 
 const cachedReportSQL = `
 SELECT judgments, max_judgment_id, computed_at, report
@@ -89,17 +92,21 @@ func (s *Store) Report(ctx context.Context, projectID int64) (*ProjectReport, er
 }
 
 func (s *Store) report(ctx context.Context, projectID int64) (*ProjectReport, error) {
+	// A young report is served without even counting the judgments, which
+	// reads all of them.
+	cached, err := s.cachedReport(ctx, projectID)
+	if err != nil {
+		return nil, err
+	}
+	if cached != nil && time.Since(cached.ComputedAt) < ReportMaxAge {
+		return cached, nil
+	}
 	var n int
 	var maxID int64
 	if err := s.pool.QueryRow(ctx, judgmentStampSQL, projectID).Scan(&n, &maxID); err != nil {
 		return nil, err
 	}
-	cached, err := s.cachedReport(ctx, projectID)
-	if err != nil {
-		return nil, err
-	}
-	same := cached != nil && cached.Judgments == n && cached.MaxJudgmentID == maxID
-	if cached != nil && (same || time.Since(cached.ComputedAt) < ReportMaxAge) {
+	if cached != nil && cached.Judgments == n && cached.MaxJudgmentID == maxID {
 		return cached, nil
 	}
 
@@ -139,8 +146,8 @@ func (s *Store) cachedReport(ctx context.Context, projectID int64) (*ProjectRepo
 }
 
 // ComputeReport computes the project's summary from its judgments now,
-// without the cache. What it reads comes from one snapshot, so Judgments
-// and MaxJudgmentID describe exactly the judgments it covers.
+// without the cache. Judgments and MaxJudgmentID describe exactly the
+// judgments it read: gold answers and judgments come from one snapshot.
 func (s *Store) ComputeReport(ctx context.Context, projectID int64) (*ProjectReport, error) {
 	weighted, err := s.weighted(ctx, projectID)
 	if err != nil {
@@ -151,20 +158,24 @@ func (s *Store) ComputeReport(ctx context.Context, projectID int64) (*ProjectRep
 	var pj *projectJudgments
 	err = pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead,
 		AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
-		err := tx.QueryRow(ctx, judgmentStampSQL, projectID).Scan(&r.Judgments,
-			&r.MaxJudgmentID)
+		// The pairs' count of ordinary judgments sizes the buffers; gold
+		// checks and repeats come on top, a few percent.
+		var hint int
+		err := tx.QueryRow(ctx, `SELECT coalesce(sum(people), 0) FROM pairs
+			WHERE project_id = $1`, projectID).Scan(&hint)
 		if err != nil {
 			return err
 		}
 		if gold, err = goldAnswers(ctx, tx, projectID); err != nil {
 			return err
 		}
-		pj, err = readJudgments(ctx, tx, projectID, r.Judgments)
+		pj, err = readJudgments(ctx, tx, projectID, hint+hint/16)
 		return err
 	})
 	if err != nil {
 		return nil, err
 	}
+	r.Judgments, r.MaxJudgmentID = len(pj.all), pj.maxID
 
 	// Quality runs beside the agreement report, whose bootstrap is the
 	// longest step.
