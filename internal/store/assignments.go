@@ -92,19 +92,32 @@ WHERE a.user_id = $1 AND p.project_id = $2 AND a.state = 'open' AND a.expires_at
 ORDER BY a.id
 LIMIT 1`
 
-// candidatesSQL finds pairs that still want judgments and that this
-// annotator has never been handed nor judged. The rows are locked, and
-// rows locked by others are skipped, so that two annotators never reserve
-// the last free place of a pair at the same time.
+// candidatesSQL finds pairs after a given id ($3) that still want
+// judgments, that no one holds the last free place of, and that this
+// annotator has never been handed nor judged. The rows are locked, and rows
+// locked by others are skipped, so that two annotators never reserve the
+// last free place of a pair at the same time.
 const candidatesSQL = `
 SELECT p.id
 FROM pairs p
-WHERE p.project_id = $1 AND p.people < p.wanted
+WHERE p.project_id = $1 AND p.people < p.wanted AND p.id > $3
+	AND p.people + (SELECT count(*) FROM assignments a
+		WHERE a.pair_id = p.id AND a.state = 'open' AND a.expires_at > now()) < p.wanted
 	AND NOT EXISTS (SELECT 1 FROM assignments a WHERE a.pair_id = p.id AND a.user_id = $2)
 	AND NOT EXISTS (SELECT 1 FROM judgments j WHERE j.pair_id = p.id AND j.user_id = $2)
 ORDER BY p.id
 LIMIT 8
 FOR UPDATE OF p SKIP LOCKED`
+
+// frontierSQL is the last pair of the project the annotator was handed in
+// the ordinary queue. Pairs after it are new to them, so looking there first
+// skips the pairs they judged that still wait for others.
+const frontierSQL = `
+SELECT a.pair_id
+FROM assignments a JOIN pairs p ON p.id = a.pair_id
+WHERE a.user_id = $1 AND p.project_id = $2 AND a.kind = 'ordinary'
+ORDER BY a.pair_id DESC
+LIMIT 1`
 
 // freeSQL runs after the lock is held, in a statement of its own, so that it
 // sees every reservation committed before the lock was taken.
@@ -298,29 +311,56 @@ func reserveGold(ctx context.Context, tx pgx.Tx, projectID, userID int64,
 	return id, notFound(err)
 }
 
+// reserveOrdinary hands out the first free pair after the annotator's
+// frontier, or, when none is left there, the first free pair before it (one
+// that was full when they passed it and has come free since).
 func reserveOrdinary(ctx context.Context, tx pgx.Tx, projectID, userID int64,
 	ttl time.Duration) (int64, error) {
-	rows, err := tx.Query(ctx, candidatesSQL, projectID, userID)
-	if err != nil {
-		return 0, err
-	}
-	candidates, err := pgx.CollectRows(rows, pgx.RowTo[int64])
-	if err != nil {
+	var frontier int64
+	err := tx.QueryRow(ctx, frontierSQL, userID, projectID).Scan(&frontier)
+	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
 		return 0, err
 	}
 
-	for _, pairID := range candidates {
-		var free bool
-		if err := tx.QueryRow(ctx, freeSQL, pairID).Scan(&free); err != nil {
+	id, err := reserveAfter(ctx, tx, projectID, userID, ttl, frontier)
+	if errors.Is(err, ErrNotFound) && frontier > 0 {
+		id, err = reserveAfter(ctx, tx, projectID, userID, ttl, 0)
+	}
+	return id, err
+}
+
+// reserveAttempts bounds how often candidates are fetched again when every
+// one fetched was taken by others between the query and its lock.
+const reserveAttempts = 4
+
+func reserveAfter(ctx context.Context, tx pgx.Tx, projectID, userID int64,
+	ttl time.Duration, after int64) (int64, error) {
+	for range reserveAttempts {
+		rows, err := tx.Query(ctx, candidatesSQL, projectID, userID, after)
+		if err != nil {
 			return 0, err
 		}
-		if !free {
-			continue
+		candidates, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+		if err != nil {
+			return 0, err
 		}
-		var id int64
-		err := tx.QueryRow(ctx, reserveSQL, pairID, userID, rand.IntN(2) == 0, ttl,
-			KindOrdinary).Scan(&id)
-		return id, notFound(err)
+		if len(candidates) == 0 {
+			return 0, ErrNotFound
+		}
+
+		for _, pairID := range candidates {
+			var free bool
+			if err := tx.QueryRow(ctx, freeSQL, pairID).Scan(&free); err != nil {
+				return 0, err
+			}
+			if !free {
+				continue
+			}
+			var id int64
+			err := tx.QueryRow(ctx, reserveSQL, pairID, userID, rand.IntN(2) == 0, ttl,
+				KindOrdinary).Scan(&id)
+			return id, notFound(err)
+		}
 	}
 	return 0, ErrNotFound
 }

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"sync"
 	"sync/atomic"
@@ -147,6 +148,9 @@ func TestConcurrentAnnotators(t *testing.T) {
 	if twice != 0 {
 		t.Errorf("%d (pair, annotator) combinations are judged twice", twice)
 	}
+	if n := countRows(t, st, `SELECT count(*) FROM pairs WHERE people < wanted`); n != 0 {
+		t.Errorf("%d pairs are still short of k when the run ends, want none", n)
+	}
 	drift := countRows(t, st, `SELECT count(*) FROM pairs p WHERE people <>
 		(SELECT count(*) FROM judgments j WHERE j.pair_id = p.id)`)
 	if drift != 0 {
@@ -156,15 +160,22 @@ func TestConcurrentAnnotators(t *testing.T) {
 }
 
 // annotate plays one annotator: take a pair, sometimes skip it, sometimes
-// submit twice, until time is up or nothing is left.
+// submit twice, until time is up or nothing has been left for a while.
 func annotate(st *store.Store, projectID, userID int64, deadline time.Time,
 	acked *atomic.Int64) error {
 	ctx := context.Background()
+	idle := 0
 	for time.Now().Before(deadline) {
 		a, err := st.NextAssignment(ctx, projectID, userID, 2*time.Second)
 		if errors.Is(err, store.ErrNotFound) {
-			return nil
+			// Others may still free a place by skipping; look again soon.
+			if idle++; idle > 20 {
+				return nil
+			}
+			time.Sleep(50 * time.Millisecond)
+			continue
 		}
+		idle = 0
 		if err != nil {
 			return err
 		}
@@ -230,5 +241,63 @@ func TestSubmitAndNext(t *testing.T) {
 	}
 	if js, _ := st.JudgmentsOfPair(ctx, second.Pair.ID); len(js) != 1 {
 		t.Errorf("the last pair's verdict was not stored: %d judgments", len(js))
+	}
+}
+
+// TestQueueLooksPastHeldPairs holds the first pairs with others'
+// reservations: a newcomer still gets the free pair behind them.
+func TestQueueLooksPastHeldPairs(t *testing.T) {
+	ctx := context.Background()
+	st := newStore(t)
+	p := newProject(t, st, 1)
+	const held = 12
+	importAll(t, st, p.ID, pairs(held+1))
+	for i := range held {
+		u := newAnnotator(t, st, fmt.Sprintf("holder%d", i))
+		if _, err := st.NextAssignment(ctx, p.ID, u.ID, time.Minute); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	late := newAnnotator(t, st, "late")
+	a, err := st.NextAssignment(ctx, p.ID, late.ID, time.Minute)
+	if err != nil {
+		t.Fatalf("with %d pairs held and one free: %v, want the free pair", held, err)
+	}
+	if a.Pair.Key != pairs(held + 1)[held].Key() {
+		t.Errorf("got pair %s, want the last one", a.Pair.Key)
+	}
+}
+
+// TestQueueReturnsToPairsBehindFrontier frees a pair the annotator passed
+// while it was held: once nothing is left ahead, they get it.
+func TestQueueReturnsToPairsBehindFrontier(t *testing.T) {
+	ctx := context.Background()
+	st := newStore(t)
+	p := newProject(t, st, 1)
+	importAll(t, st, p.ID, pairs(2))
+	holder, ann := newAnnotator(t, st, "holder"), newAnnotator(t, st, "ann")
+
+	first, err := st.NextAssignment(ctx, p.ID, holder.ID, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := st.NextAssignment(ctx, p.ID, ann.ID, time.Minute)
+	if err != nil || second.Pair.ID == first.Pair.ID {
+		t.Fatalf("second annotator: %v, want the other pair", err)
+	}
+	if _, err := st.SubmitAndNext(ctx, ann.ID, p.ID, second.ID,
+		annotation.ScreenVerdict{Pick: annotation.PickTie}, time.Minute); !errors.Is(err,
+		store.ErrNoneLeft) {
+		t.Fatalf("after judging: %v, want ErrNoneLeft while the first pair is held", err)
+	}
+	if err := st.SkipAssignment(ctx, holder.ID, first.ID); err != nil {
+		t.Fatal(err)
+	}
+
+	again, err := st.NextAssignment(ctx, p.ID, ann.ID, time.Minute)
+	if err != nil || again.Pair.ID != first.Pair.ID {
+		t.Errorf("after the holder skipped: %v (pair %d), want pair %d", err, again.Pair.ID,
+			first.Pair.ID)
 	}
 }
