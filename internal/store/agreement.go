@@ -17,11 +17,13 @@ SELECT j.pair_id, u.name, j.choice, j.strength, coalesce(j.shown_left, ''),
 FROM judgments j
 JOIN pairs p ON p.id = j.pair_id
 JOIN users u ON u.id = j.user_id
-WHERE p.project_id = $1 AND NOT u.is_source
+WHERE p.project_id = $1 AND NOT u.is_source AND j.kind <> 'gold'
 ORDER BY j.pair_id, j.id`
 
-// PairJudgments returns the people's judgments of a project (sources left
-// out) as the agreement package reads them, items named by pair id.
+// PairJudgments returns the people's judgments of a project as the
+// agreement package reads them, items named by pair id. Sources and gold
+// checks are left out (gold checks measure an annotator, not the pair);
+// swapped repeats are marked, for AgreementJudgments to drop.
 func (s *Store) PairJudgments(ctx context.Context, projectID int64) ([]agreement.PairJudgment,
 	error) {
 	rows, err := s.pool.Query(ctx, pairJudgmentsSQL, projectID)
