@@ -5,9 +5,10 @@ import (
 	"fmt"
 	"math"
 	"os"
-	"path/filepath"
 	"strconv"
 	"testing"
+
+	"github.com/prefer-dev/prefer/internal/testdata"
 )
 
 // The reliability data of Krippendorff's "Computing Krippendorff's
@@ -106,28 +107,9 @@ func TestFleissPublishedExample(t *testing.T) {
 	}
 }
 
-// moduleRoot walks up from the working directory to the folder of go.mod.
-func moduleRoot(t testing.TB) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("no go.mod above the working directory")
-		}
-		dir = parent
-	}
-}
-
 // pandaLMJudgments reads PandaLM's test set as three annotators' labels.
 func pandaLMJudgments(t testing.TB) []Judgment {
-	path := filepath.Join(moduleRoot(t), "..", "shared", "data", "pandalm", "testset-v1.json")
+	path := testdata.Path(t, "pandalm/testset-v1.json")
 	data, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatalf("read PandaLM test set: %v", err)

@@ -13,32 +13,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/prefer-dev/prefer/internal/annotation"
+	"github.com/prefer-dev/prefer/internal/testdata"
 )
-
-// sharedData finds ../shared/data beside the module root, skipping the test
-// when the data is not there.
-func sharedData(t testing.TB, rel string) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("no go.mod above the test")
-		}
-		dir = parent
-	}
-	p := filepath.Join(dir, "..", "shared", "data", rel)
-	if _, err := os.Stat(p); err != nil {
-		t.Skipf("shared data not found: %v", err)
-	}
-	return p
-}
 
 // readFile imports a file and returns its report and pairs.
 func readFile(t *testing.T, path string, opts Options) (Report, []annotation.PairInput) {
@@ -93,7 +69,7 @@ func TestSharedData(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
-			rep, pairs := readFile(t, sharedData(t, tt.file), Options{})
+			rep, pairs := readFile(t, testdata.Path(t, tt.file), Options{})
 			if diff := cmp.Diff(tt.want, countsOf(rep)); diff != "" {
 				t.Errorf("report (-want +got):\n%s", diff)
 			}
@@ -109,7 +85,7 @@ func TestSharedData(t *testing.T) {
 
 // TestPandaLMRow checks the first PandaLM row against the file as written.
 func TestPandaLMRow(t *testing.T) {
-	_, pairs := readFile(t, sharedData(t, "pandalm/testset-v1.json"), Options{})
+	_, pairs := readFile(t, testdata.Path(t, "pandalm/testset-v1.json"), Options{})
 	got := pairs[0]
 	got.Meta = nil
 	want := annotation.PairInput{
@@ -142,7 +118,7 @@ func TestPandaLMRow(t *testing.T) {
 // prompt is a conversation ending with the user, and the source's choice
 // points at the last assistant turn of "chosen".
 func TestHHRLHFLabels(t *testing.T) {
-	path := sharedData(t, "hh-rlhf/harmless-base-test.jsonl.gz")
+	path := testdata.Path(t, "hh-rlhf/harmless-base-test.jsonl.gz")
 	rep, pairs := readFile(t, path, Options{})
 	rows := rawHHRows(t, path)
 	parted := map[int]bool{}
@@ -202,7 +178,7 @@ func rawHHRows(t *testing.T, path string) []string {
 
 // TestLLMBarLabels checks that the source's choices follow the file's labels.
 func TestLLMBarLabels(t *testing.T) {
-	_, pairs := readFile(t, sharedData(t, "llmbar/Natural.json"), Options{})
+	_, pairs := readFile(t, testdata.Path(t, "llmbar/Natural.json"), Options{})
 	got := map[annotation.Choice]int{}
 	for _, p := range pairs {
 		if diff := cmp.Diff([]string{"Natural"}, p.Tags); diff != "" {
