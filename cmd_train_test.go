@@ -11,8 +11,8 @@ import (
 	"testing"
 )
 
-// sharedData finds ../shared/data relative to the module root.
-func sharedData(t *testing.T, rel string) string {
+// trainSharedData finds ../shared/data relative to the module root.
+func trainSharedData(t *testing.T, rel string) string {
 	t.Helper()
 	dir, err := os.Getwd()
 	if err != nil {
@@ -36,7 +36,7 @@ func sharedData(t *testing.T, rel string) string {
 }
 
 func TestTrainHHRLHF(t *testing.T) {
-	data := sharedData(t, "hh-rlhf/harmless-base-test.jsonl.gz")
+	data := trainSharedData(t, "hh-rlhf/harmless-base-test.jsonl.gz")
 	var stdout, stderr bytes.Buffer
 	args := []string{"--data", data, "--loss", "dpo", "--out", t.TempDir(),
 		"--preset", "test-tiny", "--max-len", "64", "--sft-steps", "10", "--steps", "6",

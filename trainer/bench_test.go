@@ -9,6 +9,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/gomlx/gomlx/pkg/core/graph"
 )
 
 // BenchmarkDPOStep measures one optimizer step of DPO (policy forward and backward on the
@@ -18,7 +20,9 @@ import (
 //
 //	go test ./trainer -run '^$' -bench DPOStep -benchtime 5x
 //
-// BENCH_SEQ and BENCH_BATCH override the sequence length and pairs per batch.
+// BENCH_SEQ and BENCH_BATCH override the sequence length and pairs per batch;
+// BENCH_TWO_ROWS=1 runs chosen and rejected as separate rows (no prompt sharing) and
+// BENCH_GOMLX_DOT_GRAD=1 uses GoMLX's own DotGeneral gradient, to measure those levers.
 func BenchmarkDPOStep(b *testing.B) {
 	for _, c := range []struct {
 		preset     string
@@ -40,6 +44,10 @@ func BenchmarkDPOStep(b *testing.B) {
 }
 
 func benchStep(b *testing.B, preset string, seq, batch int) {
+	if os.Getenv("BENCH_GOMLX_DOT_GRAD") != "" {
+		graph.VJPRegistration[graph.NodeTypeDotGeneral] = originalDotGeneralVJP
+		defer func() { graph.VJPRegistration[graph.NodeTypeDotGeneral] = fastDotGeneralVJP }()
+	}
 	cfg := Config{Preset: preset, BatchSize: batch}.WithDefaults()
 	m, err := cfg.ModelConfig()
 	if err != nil {

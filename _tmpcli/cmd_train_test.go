@@ -1,1 +1,0 @@
-../cmd_train_test.go
