@@ -96,7 +96,8 @@ LIMIT 1`
 // judgments, that no one holds the last free place of, and that this
 // annotator has never been handed nor judged. The rows are locked, and rows
 // locked by others are skipped, so that two annotators never reserve the
-// last free place of a pair at the same time.
+// last free place of a pair at the same time. NO KEY UPDATE locks leave the
+// foreign-key checks of other annotators' inserts on the pair unblocked.
 const candidatesSQL = `
 SELECT p.id
 FROM pairs p
@@ -106,8 +107,8 @@ WHERE p.project_id = $1 AND p.people < p.wanted AND p.id > $3
 	AND NOT EXISTS (SELECT 1 FROM assignments a WHERE a.pair_id = p.id AND a.user_id = $2)
 	AND NOT EXISTS (SELECT 1 FROM judgments j WHERE j.pair_id = p.id AND j.user_id = $2)
 ORDER BY p.id
-LIMIT 8
-FOR UPDATE OF p SKIP LOCKED`
+LIMIT 2
+FOR NO KEY UPDATE OF p SKIP LOCKED`
 
 // frontierSQL is the last pair of the project the annotator was handed in
 // the ordinary queue. Pairs after it are new to them, so looking there first
@@ -382,12 +383,20 @@ const lockAssignmentSQL = `
 SELECT a.pair_id, a.a_left, a.state, a.kind, extract(epoch FROM now() - a.created_at)
 FROM assignments a
 WHERE a.id = $1 AND a.user_id = $2
-FOR UPDATE`
+FOR NO KEY UPDATE`
 
+// insertJudgmentSQL stores the judgment, closes its assignment and counts
+// it in the annotator's day, in one round trip.
 const insertJudgmentSQL = `
-INSERT INTO judgments (pair_id, user_id, assignment_id, choice, strength, rationale,
-	shown_left, seconds, kind)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`
+WITH judgment AS (
+	INSERT INTO judgments (pair_id, user_id, assignment_id, choice, strength, rationale,
+		shown_left, seconds, kind)
+	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+), done AS (
+	UPDATE assignments SET state = 'done' WHERE id = $3
+)
+INSERT INTO judgment_days (user_id, day, n) VALUES ($2, current_date, 1)
+ON CONFLICT (user_id, day) DO UPDATE SET n = judgment_days.n + 1`
 
 // SubmitJudgment records the verdict for one of the user's assignments. A
 // second submit of the same assignment records nothing and returns nil, so a
@@ -421,7 +430,7 @@ SELECT p.project_id, p.people, p.wanted, p.gold, pr.k, pr.disagreement, pr.max_j
 	pr.gold_threshold, pr.pause_below
 FROM pairs p JOIN projects pr ON pr.id = p.project_id
 WHERE p.id = $1
-FOR UPDATE OF p`
+FOR NO KEY UPDATE OF p`
 
 func lockPair(ctx context.Context, tx pgx.Tx, pairID int64) (lockedPair, error) {
 	lp := lockedPair{id: pairID}
@@ -471,10 +480,6 @@ func submit(ctx context.Context, tx pgx.Tx, userID, assignmentID int64,
 	}
 	_, err = tx.Exec(ctx, insertJudgmentSQL, pairID, userID, assignmentID, v.Choice,
 		int16(v.Strength), v.Rationale, shownLeft, seconds, kind)
-	if err != nil {
-		return err
-	}
-	_, err = tx.Exec(ctx, `UPDATE assignments SET state = 'done' WHERE id = $1`, assignmentID)
 	if err != nil {
 		return err
 	}
@@ -596,10 +601,10 @@ func (s *Store) ProjectProgress(ctx context.Context, projectID int64) (Progress,
 }
 
 const todaySQL = `
-SELECT count(*) FROM judgments
-WHERE user_id = $1 AND created_at >= date_trunc('day', now())`
+SELECT coalesce((SELECT n FROM judgment_days WHERE user_id = $1 AND day = current_date), 0)`
 
-// JudgedToday counts the user's judgments since midnight (database time).
+// JudgedToday is how many judgments the user made here today (database
+// time zone), kept by each submit rather than counted.
 func (s *Store) JudgedToday(ctx context.Context, userID int64) (int, error) {
 	var n int
 	if err := s.pool.QueryRow(ctx, todaySQL, userID).Scan(&n); err != nil {

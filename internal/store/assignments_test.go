@@ -301,3 +301,35 @@ func TestQueueReturnsToPairsBehindFrontier(t *testing.T) {
 			first.Pair.ID)
 	}
 }
+
+func TestJudgedTodayCountsSubmits(t *testing.T) {
+	ctx := context.Background()
+	st := newStore(t)
+	p := newProject(t, st, 1)
+	importAll(t, st, p.ID, pairs(3))
+	ann := newAnnotator(t, st, "ann")
+
+	a, err := st.NextAssignment(ctx, p.ID, ann.ID, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tie := annotation.ScreenVerdict{Pick: annotation.PickTie}
+	if a, err = st.SubmitAndNext(ctx, ann.ID, p.ID, a.ID, tie, time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	// A double submit counts once.
+	if err := st.SubmitJudgment(ctx, ann.ID, a.ID, tie); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.SubmitJudgment(ctx, ann.ID, a.ID, tie); err != nil {
+		t.Fatal(err)
+	}
+
+	n, err := st.JudgedToday(ctx, ann.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != 2 {
+		t.Errorf("judged today = %d, want 2", n)
+	}
+}
