@@ -86,10 +86,10 @@ func scanAssignment(row pgx.Row) (Assignment, error) {
 }
 
 const openAssignmentSQL = `
-SELECT a.id
-FROM assignments a JOIN pairs p ON p.id = a.pair_id
-WHERE a.user_id = $1 AND p.project_id = $2 AND a.state = 'open' AND a.expires_at > now()
-ORDER BY a.id
+SELECT id
+FROM assignments
+WHERE user_id = $1 AND project_id = $2 AND state = 'open' AND expires_at > now()
+ORDER BY id
 LIMIT 1`
 
 // candidatesSQL finds pairs after a given id ($3) that still want
@@ -114,10 +114,10 @@ FOR NO KEY UPDATE OF p SKIP LOCKED`
 // the ordinary queue. Pairs after it are new to them, so looking there first
 // skips the pairs they judged that still wait for others.
 const frontierSQL = `
-SELECT a.pair_id
-FROM assignments a JOIN pairs p ON p.id = a.pair_id
-WHERE a.user_id = $1 AND p.project_id = $2 AND a.kind = 'ordinary'
-ORDER BY a.pair_id DESC
+SELECT pair_id
+FROM assignments
+WHERE user_id = $1 AND project_id = $2 AND kind = 'ordinary'
+ORDER BY pair_id DESC
 LIMIT 1`
 
 // freeSQL runs after the lock is held, in a statement of its own, so that it
@@ -128,8 +128,8 @@ SELECT p.people + (SELECT count(*) FROM assignments a
 FROM pairs p WHERE p.id = $1`
 
 const reserveSQL = `
-INSERT INTO assignments (pair_id, user_id, a_left, expires_at, kind)
-VALUES ($1, $2, $3, now() + $4::interval, $5)
+INSERT INTO assignments (pair_id, project_id, user_id, a_left, expires_at, kind)
+VALUES ($1, (SELECT project_id FROM pairs WHERE id = $1), $2, $3, now() + $4::interval, $5)
 ON CONFLICT (pair_id, user_id) WHERE kind <> 'repeat' DO NOTHING
 RETURNING id`
 
@@ -162,8 +162,9 @@ ORDER BY random()
 LIMIT 1`
 
 const reserveRepeatSQL = `
-INSERT INTO assignments (pair_id, user_id, a_left, expires_at, kind)
-VALUES ($1, $2, $3, now() + $4::interval, 'repeat')
+INSERT INTO assignments (pair_id, project_id, user_id, a_left, expires_at, kind)
+VALUES ($1, (SELECT project_id FROM pairs WHERE id = $1), $2, $3, now() + $4::interval,
+	'repeat')
 ON CONFLICT (pair_id, user_id) WHERE kind = 'repeat' DO NOTHING
 RETURNING id`
 
