@@ -14,11 +14,7 @@ import (
 func runAgreementCommand(ctx context.Context, args []string, stdout io.Writer,
 	log *slog.Logger) error {
 	fromProject := func(ctx context.Context, name string) ([]agreement.Judgment, error) {
-		cfg, err := loadConfig()
-		if err != nil {
-			return nil, err
-		}
-		st, closeDB, err := openDatabase(ctx, cfg, log)
+		st, closeDB, err := connect(ctx, log)
 		if err != nil {
 			return nil, err
 		}

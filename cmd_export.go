@@ -101,11 +101,7 @@ func runExport(ctx context.Context, args []string, stdout io.Writer, log *slog.L
 		return fmt.Errorf("export: %w (see prefer export -h)", err)
 	}
 
-	cfg, err := loadConfig()
-	if err != nil {
-		return err
-	}
-	st, closeDB, err := openDatabase(ctx, cfg, log)
+	st, closeDB, err := connect(ctx, log)
 	if err != nil {
 		return err
 	}

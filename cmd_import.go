@@ -41,11 +41,7 @@ func runImport(ctx context.Context, args []string, stdout io.Writer, log *slog.L
 		return fmt.Errorf("--map: %w", err)
 	}
 
-	cfg, err := loadConfig()
-	if err != nil {
-		return err
-	}
-	st, closeDB, err := openDatabase(ctx, cfg, log)
+	st, closeDB, err := connect(ctx, log)
 	if err != nil {
 		return err
 	}

@@ -12,11 +12,7 @@ func runMigrate(ctx context.Context, args []string, log *slog.Logger) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	cfg, err := loadConfig()
-	if err != nil {
-		return err
-	}
-	_, closeDB, err := openDatabase(ctx, cfg, log)
+	_, closeDB, err := connect(ctx, log)
 	if err != nil {
 		return err
 	}

@@ -9,34 +9,12 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/prefer-dev/prefer/internal/testdata"
 )
 
-// trainSharedData finds ../shared/data relative to the module root.
-func trainSharedData(t *testing.T, rel string) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("module root not found")
-		}
-		dir = parent
-	}
-	path := filepath.Join(dir, "..", "shared", "data", rel)
-	if _, err := os.Stat(path); err != nil {
-		t.Skipf("shared data missing: %v", err)
-	}
-	return path
-}
-
 func TestTrainHHRLHF(t *testing.T) {
-	data := trainSharedData(t, "hh-rlhf/harmless-base-test.jsonl.gz")
+	data := testdata.Path(t, "hh-rlhf/harmless-base-test.jsonl.gz")
 	var stdout, stderr bytes.Buffer
 	args := []string{"--data", data, "--loss", "dpo", "--out", t.TempDir(),
 		"--preset", "test-tiny", "--max-len", "64", "--sft-steps", "10", "--steps", "6",

@@ -46,11 +46,7 @@ func runUser(ctx context.Context, args []string, stdin io.Reader, stdout io.Writ
 		return err
 	}
 
-	cfg, err := loadConfig()
-	if err != nil {
-		return err
-	}
-	st, closeDB, err := openDatabase(ctx, cfg, log)
+	st, closeDB, err := connect(ctx, log)
 	if err != nil {
 		return err
 	}

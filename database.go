@@ -47,6 +47,16 @@ func openDatabase(ctx context.Context, cfg config.Config,
 	return st, func() { st.Close(); stopCluster() }, nil
 }
 
+// connect reads the configuration and opens the database, for the commands
+// that need nothing else of the configuration.
+func connect(ctx context.Context, log *slog.Logger) (*store.Store, func(), error) {
+	cfg, err := loadConfig()
+	if err != nil {
+		return nil, nil, err
+	}
+	return openDatabase(ctx, cfg, log)
+}
+
 // loadConfig reads the environment once.
 func loadConfig() (config.Config, error) {
 	cfg, err := config.Load(os.Getenv)
