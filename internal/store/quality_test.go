@@ -132,9 +132,10 @@ func TestQualityOnCraftedJudgments(t *testing.T) {
 			share(0, 1), 2, true, true},
 	}
 	got := map[string]figures{}
+	rule := annotation.Quality{GoldThreshold: 0.7}
 	for _, q := range r.Quality {
 		got[q.Annotator] = figures{q.Judgments, q.Repeats, q.Majority, q.Gold, q.Left, q.Ties,
-			q.BothBad, q.SelfConsistency, q.MedianSeconds, annotation.Quality{GoldThreshold: 0.7}.FailsGold(q.Gold.Hits, q.Gold.Of),
+			q.BothBad, q.SelfConsistency, q.MedianSeconds, rule.FailsGold(q.Gold.Hits, q.Gold.Of),
 			q.LeftP < 0.01}
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
