@@ -13,6 +13,7 @@ import (
 	"path"
 
 	"github.com/prefer-dev/prefer/internal/annotation"
+	"github.com/prefer-dev/prefer/internal/export"
 	"github.com/prefer-dev/prefer/internal/importer"
 	"github.com/prefer-dev/prefer/internal/password"
 	"github.com/prefer-dev/prefer/internal/store"
@@ -74,7 +75,45 @@ func Seed(ctx context.Context, st *store.Store, log *slog.Logger) ([]Account, er
 			return nil, err
 		}
 	}
+	if err := seedVersion(ctx, st, log); err != nil {
+		return nil, err
+	}
 	return out, nil
+}
+
+// demoVersion is the dataset version the demo freezes, so that a training
+// run can be launched at once.
+const demoVersion = "PandaLM majority, ties left out (demo)"
+
+// seedVersion freezes PandaLM's majority labels, ties left out, once.
+func seedVersion(ctx context.Context, st *store.Store, log *slog.Logger) error {
+	versions, err := st.DatasetVersions(ctx)
+	if err != nil {
+		return err
+	}
+	for _, v := range versions {
+		if v.Name == demoVersion {
+			return nil
+		}
+	}
+
+	p, err := st.ProjectByName(ctx, "PandaLM")
+	if err != nil {
+		return err
+	}
+	admin, _, err := st.UserForLogin(ctx, accounts[0].email)
+	if err != nil {
+		return err
+	}
+	o := export.DefaultOptions()
+	o.ExcludeTies = true
+	v, err := st.FreezeDataset(ctx, p.ID, demoVersion, o, admin.ID)
+	if err != nil {
+		return fmt.Errorf("demo dataset version: %w", err)
+	}
+	log.Info("Demo dataset version frozen", slog.Int64("version_id", v.ID),
+		slog.String("name", v.Name))
+	return nil
 }
 
 func seedAccounts(ctx context.Context, st *store.Store) ([]Account, error) {

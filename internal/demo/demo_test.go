@@ -45,6 +45,14 @@ func TestSeedTwice(t *testing.T) {
 		t.Errorf("people's judgments %v, want PandaLM 2997 and LLMBar 0", judgments)
 	}
 
+	versions, err := st.DatasetVersions(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(versions) != 1 {
+		t.Errorf("dataset versions after two seeds: %d, want the demo's one", len(versions))
+	}
+
 	for _, a := range accounts {
 		u, hash, err := st.UserForLogin(ctx, a.Email)
 		if err != nil {
