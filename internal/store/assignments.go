@@ -86,10 +86,11 @@ func scanAssignment(row pgx.Row) (Assignment, error) {
 }
 
 const openAssignmentSQL = `
-SELECT id
-FROM assignments
-WHERE user_id = $1 AND project_id = $2 AND state = 'open' AND expires_at > now()
-ORDER BY id
+SELECT a.id
+FROM assignments a JOIN pairs p ON p.id = a.pair_id
+WHERE a.user_id = $1 AND a.project_id = $2 AND a.state = 'open' AND a.expires_at > now()
+	AND (a.kind <> 'ordinary' OR p.people < p.wanted)
+ORDER BY a.id
 LIMIT 1`
 
 // candidatesSQL finds pairs after a given id ($3) that still want
@@ -202,7 +203,7 @@ func (s *Store) SubmitAndNext(ctx context.Context, userID, projectID, assignment
 	var a Assignment
 	var stop error
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		if err := submit(ctx, tx, userID, assignmentID, sv); err != nil {
+		if err := submit(ctx, tx, userID, projectID, assignmentID, sv); err != nil {
 			return err
 		}
 		var err error
@@ -380,11 +381,21 @@ func (s *Store) Assignment(ctx context.Context, userID, id int64) (Assignment, e
 	return a, nil
 }
 
+// lockAssignmentSQL locks one of the user's assignments, in the project $3
+// when it is not zero, and says whether the user is paused there.
 const lockAssignmentSQL = `
-SELECT a.pair_id, a.a_left, a.state, a.kind, extract(epoch FROM now() - a.created_at)
+SELECT a.pair_id, a.a_left, a.state, a.kind, extract(epoch FROM now() - a.created_at),
+	a.expires_at < now(),
+	coalesce((SELECT paused FROM annotator_pauses ap
+		WHERE ap.project_id = a.project_id AND ap.user_id = a.user_id), false)
 FROM assignments a
-WHERE a.id = $1 AND a.user_id = $2
-FOR NO KEY UPDATE`
+WHERE a.id = $1 AND a.user_id = $2 AND ($3 = 0 OR a.project_id = $3)
+FOR NO KEY UPDATE OF a`
+
+// othersHoldingSQL counts the other unexpired reservations of a pair.
+const othersHoldingSQL = `
+SELECT count(*) FROM assignments
+WHERE pair_id = $1 AND id <> $2 AND state = 'open' AND expires_at > now()`
 
 // insertJudgmentSQL stores the judgment, closes its assignment and counts
 // it in the annotator's day, in one round trip.
@@ -396,17 +407,18 @@ WITH judgment AS (
 ), done AS (
 	UPDATE assignments SET state = 'done' WHERE id = $3
 )
-INSERT INTO judgment_days (user_id, day, n) VALUES ($2, current_date, 1)
+INSERT INTO judgment_days (user_id, day, n) VALUES ($2, (now() AT TIME ZONE 'UTC')::date, 1)
 ON CONFLICT (user_id, day) DO UPDATE SET n = judgment_days.n + 1`
 
 // SubmitJudgment records the verdict for one of the user's assignments. A
 // second submit of the same assignment records nothing and returns nil, so a
 // double click is harmless. It returns ErrPairComplete when the reservation
-// had expired and others completed the pair meanwhile.
+// had expired and others completed or now hold the pair, and ErrPaused when
+// a lead paused the annotator in the project.
 func (s *Store) SubmitJudgment(ctx context.Context, userID, assignmentID int64,
 	sv annotation.ScreenVerdict) error {
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		return submit(ctx, tx, userID, assignmentID, sv)
+		return submit(ctx, tx, userID, 0, assignmentID, sv)
 	})
 	if err != nil {
 		return fmt.Errorf("submit assignment %d: %w", assignmentID, err)
@@ -445,22 +457,24 @@ func lockPair(ctx context.Context, tx pgx.Tx, pairID int64) (lockedPair, error) 
 // the assignment drew. An ordinary verdict is counted on the pair, which may
 // then ask for more judgments; any verdict on a gold pair may pause the
 // annotator.
-func submit(ctx context.Context, tx pgx.Tx, userID, assignmentID int64,
+func submit(ctx context.Context, tx pgx.Tx, userID, projectID, assignmentID int64,
 	sv annotation.ScreenVerdict) error {
 	var pairID int64
-	var aLeft bool
+	var aLeft, expired, paused bool
 	var state, kind string
 	var seconds float64
-	err := tx.QueryRow(ctx, lockAssignmentSQL, assignmentID, userID).Scan(&pairID, &aLeft,
-		&state, &kind, &seconds)
+	err := tx.QueryRow(ctx, lockAssignmentSQL, assignmentID, userID, projectID).Scan(&pairID,
+		&aLeft, &state, &kind, &seconds, &expired, &paused)
 	if err != nil {
 		return notFound(err)
 	}
-	switch state {
-	case "done":
+	switch {
+	case state == "done":
 		return nil
-	case "skipped":
+	case state == "skipped":
 		return ErrSkipped
+	case paused:
+		return ErrPaused
 	}
 	v, err := sv.InPairTerms(aLeft)
 	if err != nil {
@@ -473,6 +487,17 @@ func submit(ctx context.Context, tx pgx.Tx, userID, assignmentID int64,
 	}
 	if kind == KindOrdinary && lp.people >= lp.wanted {
 		return ErrPairComplete
+	}
+	// A late verdict must not take the place of someone who holds a valid
+	// reservation now.
+	if kind == KindOrdinary && expired {
+		var others int
+		if err := tx.QueryRow(ctx, othersHoldingSQL, pairID, assignmentID).Scan(&others); err != nil {
+			return err
+		}
+		if lp.people+others >= lp.wanted {
+			return ErrPairComplete
+		}
 	}
 
 	shownLeft := "b"
@@ -602,10 +627,11 @@ func (s *Store) ProjectProgress(ctx context.Context, projectID int64) (Progress,
 }
 
 const todaySQL = `
-SELECT coalesce((SELECT n FROM judgment_days WHERE user_id = $1 AND day = current_date), 0)`
+SELECT coalesce((SELECT n FROM judgment_days
+	WHERE user_id = $1 AND day = (now() AT TIME ZONE 'UTC')::date), 0)`
 
-// JudgedToday is how many judgments the user made here today (database
-// time zone), kept by each submit rather than counted.
+// JudgedToday is how many judgments the user made here today (UTC, as the
+// lead's judgments per day), kept by each submit rather than counted.
 func (s *Store) JudgedToday(ctx context.Context, userID int64) (int, error) {
 	var n int
 	if err := s.pool.QueryRow(ctx, todaySQL, userID).Scan(&n); err != nil {

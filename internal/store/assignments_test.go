@@ -333,3 +333,50 @@ func TestJudgedTodayCountsSubmits(t *testing.T) {
 		t.Errorf("judged today = %d, want 2", n)
 	}
 }
+
+// TestLateVerdictLeavesHolderItsPlace: an expired reservation's verdict may
+// not take the place of the annotator who holds the pair now.
+func TestLateVerdictLeavesHolderItsPlace(t *testing.T) {
+	ctx := context.Background()
+	st := newStore(t)
+	p := newProject(t, st, 1)
+	importAll(t, st, p.ID, pairs(1))
+	late, holder := newAnnotator(t, st, "late"), newAnnotator(t, st, "holder")
+	tie := annotation.ScreenVerdict{Pick: annotation.PickTie}
+
+	old, err := st.NextAssignment(ctx, p.ID, late.ID, time.Millisecond)
+	if err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(20 * time.Millisecond)
+	held, err := st.NextAssignment(ctx, p.ID, holder.ID, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	if err := st.SubmitJudgment(ctx, late.ID, old.ID, tie); !errors.Is(err,
+		store.ErrPairComplete) {
+		t.Errorf("late verdict while another holds the pair: %v, want ErrPairComplete", err)
+	}
+	if err := st.SubmitJudgment(ctx, holder.ID, held.ID, tie); err != nil {
+		t.Errorf("holder's verdict: %v, want it stored", err)
+	}
+}
+
+func TestSubmitChecksTheProject(t *testing.T) {
+	ctx := context.Background()
+	st := newStore(t)
+	p, other := newProject(t, st, 1), newProject(t, st, 1)
+	importAll(t, st, p.ID, pairs(2))
+	ann := newAnnotator(t, st, "ann")
+
+	a, err := st.NextAssignment(ctx, p.ID, ann.ID, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = st.SubmitAndNext(ctx, ann.ID, other.ID, a.ID,
+		annotation.ScreenVerdict{Pick: annotation.PickTie}, time.Minute)
+	if !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("verdict posted under another project: %v, want ErrNotFound", err)
+	}
+}

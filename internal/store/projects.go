@@ -83,7 +83,8 @@ func (s *Store) UpdateProject(ctx context.Context, id int64,
 	var p Project
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
 		var oldK int
-		err := tx.QueryRow(ctx, `SELECT k FROM projects WHERE id = $1 FOR UPDATE`, id).Scan(&oldK)
+		err := tx.QueryRow(ctx, `SELECT k FROM projects WHERE id = $1 FOR NO KEY UPDATE`,
+			id).Scan(&oldK)
 		if err != nil {
 			return notFound(err)
 		}
@@ -94,6 +95,11 @@ func (s *Store) UpdateProject(ctx context.Context, id int64,
 		_, err = tx.Exec(ctx,
 			`UPDATE pairs SET wanted = greatest($2, people) WHERE project_id = $1 AND wanted = $3`,
 			id, ps.K, oldK)
+		if err != nil {
+			return err
+		}
+		// Settings such as strength weighting change the report: drop it.
+		_, err = tx.Exec(ctx, `DELETE FROM agreement_reports WHERE project_id = $1`, id)
 		return err
 	})
 	if isUniqueViolation(err) {
