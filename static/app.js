@@ -1,5 +1,6 @@
-// prefer's own browser code: keyboard shortcuts on the annotation screen and
-// the upload progress bar. Everything works without it, only slower.
+// prefer's own browser code: keyboard shortcuts on the annotation screen,
+// the upload progress bar, and showing errors of htmx requests. Everything
+// works without it, only slower.
 (function () {
   "use strict";
 
@@ -16,17 +17,19 @@
     var f = form();
     if (!f) return false;
     var input = f.querySelector('input[name="' + name + '"][data-key="' + key + '"]');
-    if (!input) return false;
+    if (!input || input.matches(":disabled")) return false;
     input.checked = true;
     input.dispatchEvent(new Event("change", { bubbles: true }));
     return true;
   }
 
+  // submit clicks the submit or skip button, unless a request is in flight
+  // (the buttons' fieldset is disabled then).
   function submit(skip) {
     var f = form();
     if (!f) return;
     var button = f.querySelector(skip ? '[data-testid="skip"]' : '[data-testid="submit"]');
-    if (button && !button.disabled) button.click();
+    if (button && !button.matches(":disabled")) button.click();
   }
 
   function toggleHelp() {
@@ -36,7 +39,12 @@
   }
 
   document.addEventListener("keydown", function (e) {
-    if (e.ctrlKey || e.metaKey || e.altKey) return;
+    if (e.ctrlKey || e.metaKey || e.altKey || e.isComposing || e.repeat) return;
+    // With the key list open, only "?" (or Escape, the dialog's own) works.
+    if (document.querySelector("dialog[open]")) {
+      if (e.key === "?") { toggleHelp(); e.preventDefault(); }
+      return;
+    }
     if (typing(e)) {
       if (e.key === "Escape") e.target.blur();
       if (e.key === "Enter" && e.target.tagName === "TEXTAREA" && !e.shiftKey) {
@@ -46,6 +54,10 @@
       return;
     }
     if (!task()) return;
+    // Enter on a link, button or summary does what that element does.
+    if (e.key === "Enter" && e.target.closest && e.target.closest("a,button,summary,select")) {
+      return;
+    }
 
     var k = e.key;
     var handled = true;
@@ -68,7 +80,7 @@
     if (handled) e.preventDefault();
   });
 
-  // Strength only means something after A or B: hide it for tie and both bad.
+  // Strength only means something after A or B: disable it for tie and both bad.
   document.addEventListener("change", function (e) {
     if (!e.target || e.target.name !== "choice") return;
     var row = form() && form().querySelector(".strengths");
@@ -84,5 +96,29 @@
     if (!f || !e.detail.lengthComputable) return;
     var bar = document.getElementById(f.dataset.progress);
     if (bar) bar.value = Math.round(e.detail.loaded * 100 / e.detail.total);
+  });
+
+  // A failed htmx request leaves the page as it was: say why, in an alert
+  // at the top of the page. The server's message is plain text, set as text.
+  document.addEventListener("htmx:responseError", function (e) {
+    var xhr = e.detail.xhr;
+    var msg = (xhr && xhr.responseText || "").trim();
+    if (!msg || msg.charAt(0) === "<") msg = "The request failed (" + (xhr ? xhr.status : "?") + ").";
+    if (xhr && xhr.status === 401) msg = "Your session has ended: log in again.";
+    var box = document.getElementById("request-error");
+    if (!box) {
+      box = document.createElement("p");
+      box.id = "request-error";
+      box.className = "error";
+      box.setAttribute("role", "alert");
+      box.setAttribute("data-testid", "request-error");
+      var main = document.querySelector("main");
+      if (main) main.insertBefore(box, main.firstChild);
+    }
+    box.textContent = msg;
+  });
+  document.addEventListener("htmx:afterRequest", function (e) {
+    var box = document.getElementById("request-error");
+    if (box && e.detail.successful) box.remove();
   });
 })();

@@ -897,7 +897,7 @@ func Import(p ImportPage) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 74, "\" hx-target=\"#import-report\" hx-select=\"#import-report\" hx-swap=\"outerHTML\" hx-encoding=\"multipart/form-data\" data-progress=\"import-progress\" class=\"stack\"><label>Files (JSON or JSON Lines, gzip accepted) <input type=\"file\" name=\"files\" multiple required data-testid=\"files\"></label> <label>Field mapping (optional, e.g. <code>prompt=question,a=answer_1,b=answer_2</code>) <input name=\"map\"></label> <progress id=\"import-progress\" max=\"100\" value=\"0\" data-testid=\"import-progress\"></progress> <button type=\"submit\" class=\"primary\">Import</button></form><p class=\"muted\">An import is all or nothing: if any line is bad, nothing is written.</p></section>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 74, "\" hx-target=\"#import-report\" hx-select=\"#import-report\" hx-swap=\"outerHTML\" hx-encoding=\"multipart/form-data\" data-progress=\"import-progress\" class=\"stack\"><label>Field mapping (optional, e.g. <code>prompt=question,a=answer_1,b=answer_2</code>) <input name=\"map\" data-testid=\"map\"></label> <label>Files (JSON or JSON Lines, gzip accepted) <input type=\"file\" name=\"files\" multiple required data-testid=\"files\"></label> <progress id=\"import-progress\" max=\"100\" value=\"0\" data-testid=\"import-progress\"></progress> <button type=\"submit\" class=\"primary\">Import</button></form><p class=\"muted\">An import is all or nothing: if any line is bad, nothing is written.</p></section>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -58,6 +58,24 @@ func TestAdminCreatesProjectAndImports(t *testing.T) {
 		t.Errorf("error report %q should name bad.jsonl line 2 and the field", report)
 	}
 
+	// A file of another shape, read through the field mapping typed in.
+	mapped := filepath.Join(dir, "mapped.jsonl")
+	writeFile(t, mapped, `{"qid": 7, "question": "Capital of France?", "answer_1": "Paris", "answer_2": "Lyon"}
+`)
+	err = chromedp.Do(ctx,
+		chromedp.SendKeys(css(`[data-testid=map]`), "prompt=question,a=answer_1,b=answer_2,id=qid"),
+		chromedp.SetUploadFiles(css(`[data-testid=files]`), []string{mapped}),
+		chromedp.Click(css(`form[data-progress] button[type=submit]`)),
+		chromedp.WaitVisible(css(`#import-report .flash`)),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	report = evaluate[string](ctx, t, `document.getElementById("import-report").innerText`)
+	if !strings.Contains(report, "mapped.jsonl: mapped, 1 pairs") {
+		t.Errorf("mapped import report %q, want the mapped format and 1 pair", report)
+	}
+
 	p, err := a.store.ProjectByName(t.Context(), "Browser project")
 	if err != nil {
 		t.Fatal(err)
@@ -69,8 +87,8 @@ func TestAdminCreatesProjectAndImports(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if prog.Pairs != 2 {
-		t.Errorf("project holds %d pairs after a good and a bad import, want 2", prog.Pairs)
+	if prog.Pairs != 3 {
+		t.Errorf("project holds %d pairs after good, bad and mapped imports, want 3", prog.Pairs)
 	}
 }
 

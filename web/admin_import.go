@@ -65,7 +65,7 @@ func (s *Server) adminImportSubmit(w http.ResponseWriter, r *http.Request) {
 }
 
 // readUpload reads the form's parts in order: the field mapping, then each
-// file.
+// file (the form puts the mapping first, and browsers send fields in order).
 func readUpload(ctx context.Context, mr *multipart.Reader, rep *templates.ImportReport,
 	emit func(annotation.PairInput) error) error {
 	var opts importer.Options
@@ -80,6 +80,9 @@ func readUpload(ctx context.Context, mr *multipart.Reader, rep *templates.Import
 
 		switch part.FormName() {
 		case "map":
+			if len(rep.Files) > 0 {
+				return badInput("upload: the field mapping must come before the files")
+			}
 			b, _ := io.ReadAll(io.LimitReader(part, 4096))
 			if opts.Map, err = importer.ParseMap(string(b)); err != nil {
 				return badInput(fmt.Sprintf("field mapping: %v", err))

@@ -18,7 +18,7 @@ func (s *Server) adminProjectUpdate(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		_, err = s.store.UpdateProject(r.Context(), p.ID, ps)
 		if err == nil {
-			http.Redirect(w, r, fmt.Sprintf("/admin/projects/%d?flash=Saved", p.ID),
+			http.Redirect(w, r, fmt.Sprintf("/admin/projects/%d?flash=saved", p.ID),
 				http.StatusSeeOther)
 			return
 		}

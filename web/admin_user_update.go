@@ -59,7 +59,7 @@ func (s *Server) adminUserUpdate(w http.ResponseWriter, r *http.Request) {
 		s.renderUsers(w, r, http.StatusOK, page(r, "People", "users"), u.Name, newPassword)
 		return
 	}
-	http.Redirect(w, r, "/admin/users?flash=Saved", http.StatusSeeOther)
+	http.Redirect(w, r, "/admin/users?flash=saved", http.StatusSeeOther)
 }
 
 // keepAnAdmin refuses a change that would leave an admin locking themselves

@@ -29,6 +29,6 @@ func (s *Server) leadAdjudicate(w http.ResponseWriter, r *http.Request) {
 	}
 	s.log.Info("Pair adjudicated", slog.Int64("pair_id", pr.ID), slog.String("label",
 		string(label)), slog.Int64("by", u.ID))
-	http.Redirect(w, r, fmt.Sprintf("/review/%d/pairs/%d?flash=Final+label+recorded", p.ID,
+	http.Redirect(w, r, fmt.Sprintf("/review/%d/pairs/%d?flash=adjudicated", p.ID,
 		pr.ID), http.StatusSeeOther)
 }

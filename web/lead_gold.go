@@ -27,6 +27,6 @@ func (s *Server) leadGold(w http.ResponseWriter, r *http.Request) {
 	}
 	s.log.Info("Gold answer set", slog.Int64("pair_id", pr.ID), slog.String("gold",
 		string(gold)), slog.Int64("by", currentUser(r.Context()).ID))
-	http.Redirect(w, r, fmt.Sprintf("/review/%d/pairs/%d?flash=Gold+answer+saved", p.ID,
+	http.Redirect(w, r, fmt.Sprintf("/review/%d/pairs/%d?flash=gold", p.ID,
 		pr.ID), http.StatusSeeOther)
 }

@@ -31,5 +31,5 @@ func (s *Server) leadPause(w http.ResponseWriter, r *http.Request) {
 	}
 	s.log.Info("Annotator pause changed", slog.Int64("project_id", p.ID),
 		slog.Int64("user_id", userID), slog.String("action", action), slog.Int64("by", lead.ID))
-	http.Redirect(w, r, fmt.Sprintf("/review/%d?flash=Saved", p.ID), http.StatusSeeOther)
+	http.Redirect(w, r, fmt.Sprintf("/review/%d?flash=saved", p.ID), http.StatusSeeOther)
 }

@@ -34,10 +34,18 @@ func viewer(r *http.Request) *templates.Viewer {
 	}
 }
 
+// flashes are the messages a redirect can ask the next page to show, by
+// code, so that no link can put words of its own on a page.
+var flashes = map[string]string{
+	"saved":       "Saved.",
+	"adjudicated": "Final label recorded.",
+	"gold":        "Gold answer saved.",
+}
+
 // page starts a view-model for a full page.
 func page(r *http.Request, title, section string) templates.Page {
 	return templates.Page{Title: title, User: viewer(r), Section: section,
-		Flash: r.URL.Query().Get("flash")}
+		Flash: flashes[r.URL.Query().Get("flash")]}
 }
 
 // idParam reads a numeric URL parameter.

@@ -30,10 +30,10 @@ func (s *Server) runSamples(w http.ResponseWriter, r *http.Request) {
 	status := http.StatusOK
 	switch {
 	case problem != "":
-		p.Sample.Error, status = problem, http.StatusBadRequest
+		p.Sample.Error, status = problem, http.StatusUnprocessableEntity
 	case !p.Run.HasCheckpoint:
 		p.Sample.Error = "No checkpoint yet: samples come once training has saved one."
-		status = http.StatusConflict
+		status = http.StatusUnprocessableEntity
 	default:
 		status = s.sample(r, &p, opts)
 	}

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"errors"
 	"crypto/sha256"
 	"net/http"
 
@@ -69,6 +70,10 @@ func (s *Server) loadUser(next http.Handler) http.Handler {
 			return
 		}
 		u, err := s.store.UserByID(r.Context(), id)
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			s.fail(w, r, err)
+			return
+		}
 		if err != nil || !u.Active || u.IsSource {
 			next.ServeHTTP(w, r)
 			return
