@@ -2,8 +2,8 @@ package web
 
 import (
 	"context"
-	"errors"
 	"crypto/sha256"
+	"errors"
 	"net/http"
 
 	"github.com/gorilla/sessions"

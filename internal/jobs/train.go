@@ -24,6 +24,10 @@ func (r *Runner) train(ctx context.Context, run store.Run) error {
 		return r.end(ctx, run, store.RunCancelled, "Cancelled before training resumed")
 	}
 	cfg, examples, err := r.prepare(ctx, run)
+	if err != nil && ctx.Err() != nil {
+		// The worker is stopping, the run is not at fault: back in the queue.
+		return r.outcome(ctx, log, run, err, nil, 0)
+	}
 	if err != nil {
 		log.Error("Training run failed to start", slog.Any("err", err))
 		return r.end(ctx, run, store.RunFailed, err.Error())

@@ -204,12 +204,30 @@ func (s *Store) Runs(ctx context.Context) ([]Run, error) {
 // not sent a heartbeat for $1 seconds. SKIP LOCKED lets workers claim at the
 // same time without waiting for each other.
 const claimSQL = `
-SELECT id, status, worker FROM runs
+SELECT id, status, worker, attempts FROM runs
 WHERE status = 'queued'
    OR (status = 'running' AND heartbeat_at < now() - make_interval(secs => $1))
 ORDER BY id
 LIMIT 1
 FOR UPDATE SKIP LOCKED`
+
+// MaxRunAttempts is how many workers may start a run before a run whose
+// worker vanished again is taken for the cause (it may crash its workers)
+// and failed instead of claimed once more.
+const MaxRunAttempts = 5
+
+// giveUpRun fails a run whose workers vanished MaxRunAttempts times; the
+// claim then reports no run, and the next poll looks again.
+func giveUpRun(ctx context.Context, tx pgx.Tx, id int64, previous string) error {
+	msg := fmt.Sprintf("Failed: its worker vanished %d times (last %s); not resumed again",
+		MaxRunAttempts, previous)
+	_, err := tx.Exec(ctx, `UPDATE runs SET status = 'failed', error = $2, finished_at = now(),
+		heartbeat_at = NULL WHERE id = $1`, id, msg)
+	if err != nil {
+		return err
+	}
+	return addRunEvent(ctx, tx, id, "error", msg)
+}
 
 const takeRunSQL = `
 UPDATE runs SET status = 'running', worker = $2, heartbeat_at = now(),
@@ -222,14 +240,22 @@ WHERE id = $1`
 func (s *Store) ClaimRun(ctx context.Context, worker, runsDir string,
 	staleAfter time.Duration) (Run, error) {
 	var id int64
+	var gaveUp bool
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
 		var status, previous string
-		err := tx.QueryRow(ctx, claimSQL, staleAfter.Seconds()).Scan(&id, &status, &previous)
+		var attempts int
+		gaveUp = false
+		err := tx.QueryRow(ctx, claimSQL, staleAfter.Seconds()).Scan(&id, &status, &previous,
+			&attempts)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return ErrNoRun
 		}
 		if err != nil {
 			return err
+		}
+		if status == RunRunning && attempts >= MaxRunAttempts {
+			gaveUp = true
+			return giveUpRun(ctx, tx, id, previous)
 		}
 		if _, err := tx.Exec(ctx, takeRunSQL, id, worker,
 			strings.TrimRight(runsDir, "/")); err != nil {
@@ -244,8 +270,8 @@ func (s *Store) ClaimRun(ctx context.Context, worker, runsDir string,
 		}
 		return addRunEvent(ctx, tx, id, level, msg)
 	})
-	if errors.Is(err, ErrNoRun) {
-		return Run{}, err
+	if errors.Is(err, ErrNoRun) || gaveUp {
+		return Run{}, ErrNoRun
 	}
 	if err != nil {
 		return Run{}, fmt.Errorf("claim run: %w", err)

@@ -212,3 +212,30 @@ func TestCreateRunRefusesBadReferences(t *testing.T) {
 		}
 	}
 }
+
+// TestRunThatKeepsLosingWorkersFails: after MaxRunAttempts workers vanished
+// on it, a run is failed instead of claimed again.
+func TestRunThatKeepsLosingWorkersFails(t *testing.T) {
+	st := newStore(t)
+	ctx := context.Background()
+	run := newRun(t, st)
+	const stale = 30e9
+
+	for i := range store.MaxRunAttempts {
+		if _, err := st.ClaimRun(ctx, fmt.Sprintf("w%d", i), "/data/runs", stale); err != nil {
+			t.Fatalf("claim %d: %v", i+1, err)
+		}
+		st.Pool().Exec(ctx, `UPDATE runs SET heartbeat_at = now() - interval '1 minute'`)
+	}
+	if _, err := st.ClaimRun(ctx, "last", "/data/runs", stale); !errors.Is(err, store.ErrNoRun) {
+		t.Fatalf("claim after %d vanished workers: %v, want ErrNoRun", store.MaxRunAttempts, err)
+	}
+	got, err := st.Run(ctx, run.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Status != store.RunFailed || !strings.Contains(logText(t, st, run.ID), "vanished") {
+		t.Errorf("run status %s, log %q: want failed with the reason", got.Status,
+			logText(t, st, run.ID))
+	}
+}
