@@ -2,6 +2,7 @@ package trainer
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -49,6 +50,9 @@ func (r *run) loop(ctx context.Context, t *trainable) error {
 	began := time.Now()
 	for step := r.startStep + 1; step <= total; step++ {
 		if err := ctx.Err(); err != nil {
+			if cause := context.Cause(ctx); errors.Is(cause, ErrAbandon) {
+				return cause
+			}
 			return r.stop(t, step-1, plan, err)
 		}
 		for range r.cfg.GradAccum {

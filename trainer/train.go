@@ -20,6 +20,12 @@ import (
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 )
 
+// ErrAbandon, wrapped in the cause of the context's cancellation
+// (context.WithCancelCause), makes Train stop without saving a last
+// checkpoint: for a caller that learnt another process owns the run's
+// folder now.
+var ErrAbandon = errors.New("training abandoned")
+
 // Event kinds reported by Train.
 const (
 	EventStage      = "stage"      // a stage starts: Stage is "sft", "reference" or "train"

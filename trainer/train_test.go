@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -251,4 +252,30 @@ func trainLosses(t *testing.T, dir string) map[int]float64 {
 		out[r.Step] = l
 	}
 	return out
+}
+
+// TestAbandonSavesNothing: a run stopped with ErrAbandon as the cause leaves
+// no checkpoint beyond the ones its schedule saved.
+func TestAbandonSavesNothing(t *testing.T) {
+	pairs := syntheticPairs(60, 4)
+	cfg := tinyConfig(t.TempDir())
+	cfg.Steps, cfg.SaveEvery, cfg.LogEvery = 20, 5, 1
+
+	ctx, cancel := context.WithCancelCause(context.Background())
+	defer cancel(nil)
+	err := Train(ctx, cfg, pairs, func(e Event) {
+		if e.Kind == EventMetrics && e.Stage == "train" && e.Step == 7 {
+			cancel(ErrAbandon)
+		}
+	})
+	if !errors.Is(err, ErrAbandon) {
+		t.Fatalf("abandoned run returned %v, want ErrAbandon", err)
+	}
+	latest, err := LatestCheckpoint(cfg.OutDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := filepath.Base(latest); got != "step-00000005.ckpt" {
+		t.Errorf("latest checkpoint %s, want the scheduled one of step 5, none at step 7", got)
+	}
 }

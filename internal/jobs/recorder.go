@@ -45,7 +45,7 @@ func (rc *recorder) report(e trainer.Event) {
 		err = rc.checkpoint(ctx, e)
 	}
 	if errors.Is(err, store.ErrRunLost) {
-		rc.cancel(store.ErrRunLost)
+		rc.cancel(errLost)
 		return
 	}
 	if err != nil {

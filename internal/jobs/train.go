@@ -17,24 +17,18 @@ import (
 // run page.
 var errCancelRequested = errors.New("cancel requested")
 
+// errLost is the cause of a training context whose run another worker has
+// taken over: the trainer stops without writing into the folder, which is
+// the new worker's now.
+var errLost = fmt.Errorf("%w: %w", store.ErrRunLost, trainer.ErrAbandon)
+
 // train runs one claimed run to its end and records how it ended.
 func (r *Runner) train(ctx context.Context, run store.Run) error {
 	log := r.log.With(slog.Int64("run_id", run.ID))
 	if run.CancelRequested {
 		return r.end(ctx, run, store.RunCancelled, "Cancelled before training resumed")
 	}
-	cfg, examples, err := r.prepare(ctx, run)
-	if err != nil && ctx.Err() != nil {
-		// The worker is stopping, the run is not at fault: back in the queue.
-		return r.outcome(ctx, log, run, err, nil, 0)
-	}
-	if err != nil {
-		log.Error("Training run failed to start", slog.Any("err", err))
-		return r.end(ctx, run, store.RunFailed, err.Error())
-	}
-	log.Info("Training run started", slog.Int("attempt", run.Attempts),
-		slog.Int("examples", len(examples)), slog.String("out_dir", cfg.OutDir))
-
+	// Heartbeats start before the dataset is read, which can take a while.
 	trainCtx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	beats := make(chan struct{})
@@ -42,6 +36,24 @@ func (r *Runner) train(ctx context.Context, run store.Run) error {
 		defer close(beats)
 		r.heartbeat(trainCtx, run, cancel)
 	}()
+
+	cfg, examples, err := r.prepare(trainCtx, run)
+	if err != nil && trainCtx.Err() != nil {
+		// Stopping, lost or cancelled: the run is not at fault.
+		cause := context.Cause(trainCtx)
+		cancel(nil)
+		<-beats
+		return r.outcome(ctx, log, run, err, cause, 0)
+	}
+	if err != nil {
+		cancel(nil)
+		<-beats
+		log.Error("Training run failed to start", slog.Any("err", err))
+		return r.end(ctx, run, store.RunFailed, err.Error())
+	}
+	log.Info("Training run started", slog.Int("attempt", run.Attempts),
+		slog.Int("examples", len(examples)), slog.String("out_dir", cfg.OutDir))
+
 	rec := &recorder{st: r.st, log: log, run: run, worker: r.opts.WorkerID, cancel: cancel}
 	began := time.Now()
 	err = trainer.Train(trainCtx, cfg, examples, rec.report)
@@ -134,6 +146,7 @@ func (r *Runner) examples(ctx context.Context, versionID int64) ([]trainer.Examp
 func (r *Runner) heartbeat(ctx context.Context, run store.Run, cancel context.CancelCauseFunc) {
 	tick := time.NewTicker(r.opts.HeartbeatEvery)
 	defer tick.Stop()
+	lastOK := time.Now()
 	for {
 		select {
 		case <-ctx.Done():
@@ -143,13 +156,21 @@ func (r *Runner) heartbeat(ctx context.Context, run store.Run, cancel context.Ca
 		stop, err := r.st.HeartbeatRun(ctx, run.ID, r.opts.WorkerID)
 		switch {
 		case errors.Is(err, store.ErrRunLost):
-			cancel(store.ErrRunLost)
+			cancel(errLost)
+			return
+		case err != nil && ctx.Err() == nil && time.Since(lastOK) > r.opts.StaleAfter:
+			// Others may have taken the run over by now: stop touching it.
+			r.log.Error("Heartbeats failing for longer than a run may go silent; giving the run up",
+				slog.Int64("run_id", run.ID), slog.Any("err", err))
+			cancel(errLost)
 			return
 		case err != nil && ctx.Err() == nil:
 			r.log.Warn("Heartbeat failed", slog.Int64("run_id", run.ID), slog.Any("err", err))
 		case stop:
 			cancel(errCancelRequested)
 			return
+		default:
+			lastOK = time.Now()
 		}
 	}
 }
