@@ -26,7 +26,12 @@ ORDER BY j.pair_id, j.id`
 // swapped repeats are marked, for AgreementJudgments to drop.
 func (s *Store) PairJudgments(ctx context.Context, projectID int64) ([]agreement.PairJudgment,
 	error) {
-	rows, err := s.pool.Query(ctx, pairJudgmentsSQL, projectID)
+	return pairJudgments(ctx, s.pool, projectID)
+}
+
+func pairJudgments(ctx context.Context, q queryRunner, projectID int64) (
+	[]agreement.PairJudgment, error) {
+	rows, err := q.Query(ctx, pairJudgmentsSQL, projectID)
 	if err != nil {
 		return nil, fmt.Errorf("judgments of project %d: %w", projectID, err)
 	}

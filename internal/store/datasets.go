@@ -118,10 +118,8 @@ func (s *Store) freeze(ctx context.Context, tx pgx.Tx, projectID int64, name str
 	if err != nil {
 		return 0, err
 	}
-	// Limitation: the report reads the judgments outside the export's
-	// snapshot, so a judgment made meanwhile may count in one and not the
-	// other.
-	report, err := s.ProjectAgreementReport(ctx, p, export.ReportRounds)
+	// The report reads the same snapshot as the rows.
+	report, err := agreementReport(ctx, tx, p, export.ReportRounds)
 	if err != nil {
 		return 0, err
 	}
@@ -178,7 +176,14 @@ func (s *Store) Export(ctx context.Context, projectID int64, o export.Options,
 // bootstrap behind alpha's intervals (export.ReportRounds for a version).
 func (s *Store) ProjectAgreementReport(ctx context.Context, p Project, rounds int) (
 	json.RawMessage, error) {
-	pjs, err := s.PairJudgments(ctx, p.ID)
+	return agreementReport(ctx, s.pool, p, rounds)
+}
+
+// agreementReport computes the report from what q sees: a transaction's
+// snapshot when a version is frozen, so rows and report agree.
+func agreementReport(ctx context.Context, q queryRunner, p Project, rounds int) (
+	json.RawMessage, error) {
+	pjs, err := pairJudgments(ctx, q, p.ID)
 	if err != nil {
 		return nil, err
 	}
