@@ -34,17 +34,23 @@ func (s *Server) exportDownload(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "application/jsonl; charset=utf-8")
 	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`.jsonl"`)
-	bw := bufio.NewWriterSize(w, 256<<10)
+	sent := &sentCounter{w: w}
+	bw := bufio.NewWriterSize(sent, 256<<10)
 	var train, test io.Writer = bw, nil
 	if o.Splits() && part == "test" {
 		train, test = nil, bw
 	}
 
-	// The status is sent with the first rows: a failure after that can only
-	// cut the download short, and is logged.
+	// The status is sent with the first rows: a failure before them is
+	// answered as an error; after them it can only cut the download short.
 	counts, err := s.store.Export(r.Context(), p.ID, o, train, test)
 	if err == nil {
 		err = bw.Flush()
+	}
+	if err != nil && sent.n == 0 {
+		w.Header().Del("Content-Disposition")
+		s.fail(w, r, err)
+		return
 	}
 	if err != nil {
 		s.log.Error("Export failed", slog.Int64("project_id", p.ID), slog.Any("err", err))
@@ -62,4 +68,16 @@ func fileName(s string) string {
 		return n
 	}
 	return "export"
+}
+
+// sentCounter counts the bytes that went out to the client.
+type sentCounter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *sentCounter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
 }
