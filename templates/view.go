@@ -46,6 +46,12 @@ type Task struct {
 	Progress     Progress
 	Error        string
 	Notice       string
+
+	// Pick, Strength and Rationale fill the form again when a verdict was
+	// refused, so nothing typed is lost.
+	Pick      string
+	Strength  int
+	Rationale string
 }
 
 // AsksStrength reports whether the strength row is shown.

@@ -31,7 +31,7 @@ func (s *Server) annotateSubmit(w http.ResponseWriter, r *http.Request) {
 		err = p.CheckScreenVerdict(sv)
 	}
 	if err != nil {
-		s.retryTask(w, r, p, u.ID, id, err.Error())
+		s.retryTask(w, r, p, u.ID, id, sv, err.Error())
 		return
 	}
 
@@ -66,9 +66,10 @@ func readVerdict(r *http.Request) (annotation.ScreenVerdict, error) {
 	return sv, nil
 }
 
-// retryTask shows the same pair again with what was wrong.
+// retryTask shows the same pair again with what was wrong, the form filled
+// with what was sent.
 func (s *Server) retryTask(w http.ResponseWriter, r *http.Request, p store.Project,
-	userID, assignmentID int64, msg string) {
+	userID, assignmentID int64, sv annotation.ScreenVerdict, msg string) {
 	if r.Header.Get("HX-Request") == "" {
 		s.fail(w, r, badInput(msg))
 		return
@@ -84,5 +85,6 @@ func (s *Server) retryTask(w http.ResponseWriter, r *http.Request, p store.Proje
 		return
 	}
 	t.Error = msg
+	t.Pick, t.Strength, t.Rationale = string(sv.Pick), int(sv.Strength), sv.Rationale
 	s.render(w, r, http.StatusOK, templates.TaskView(*t))
 }
