@@ -19,7 +19,7 @@ import (
 // the text ones are read without copying (pgtype.DriverBytes).
 const projectJudgmentsSQL = `
 SELECT j.id, j.pair_id, j.user_id, j.choice, j.strength, coalesce(j.shown_left, ''),
-	coalesce(j.seconds, 0), j.kind, j.created_at
+	coalesce(j.seconds, 0), j.kind, j.created_at, j.imported
 FROM judgments j
 JOIN pairs p ON p.id = j.pair_id
 JOIN users u ON u.id = j.user_id
@@ -35,7 +35,7 @@ type projectJudgments struct {
 	all      []agreement.PairJudgment // every kind; repeats marked
 	ordinary []bool                   // all[i] is an ordinary judgment
 	names    map[int64]string         // people by id
-	perDay   map[int64]int            // judgments per day (UTC) since 1970-01-01
+	perDay   map[int64]int            // judgments made here per day (UTC) since 1970-01-01
 	others   int                      // judgments that are not ordinary
 	maxID    int64                    // the highest judgment id read
 }
@@ -60,9 +60,10 @@ func readJudgments(ctx context.Context, tx pgx.Tx, projectID int64,
 	var strength int16
 	var seconds float32
 	var at time.Time
+	var imported bool
 	item := ""
 	_, err = pgx.ForEachRow(rows,
-		[]any{&id, &pairID, &userID, &choice, &strength, &left, &seconds, &kind, &at},
+		[]any{&id, &pairID, &userID, &choice, &strength, &left, &seconds, &kind, &at, &imported},
 		func() error {
 			if pairID != prevPair || item == "" {
 				item, prevPair = strconv.FormatInt(pairID, 10), pairID
@@ -78,7 +79,10 @@ func readJudgments(ctx context.Context, tx pgx.Tx, projectID int64,
 			if !ordinary {
 				pj.others++
 			}
-			pj.perDay[at.Unix()/secondsPerDay]++
+			// Imported judgments were made elsewhere, on days unknown.
+			if !imported {
+				pj.perDay[at.Unix()/secondsPerDay]++
+			}
 			pj.maxID = max(pj.maxID, id)
 			return nil
 		})
