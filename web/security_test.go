@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/prefer-dev/prefer/internal/annotation"
+	"github.com/prefer-dev/prefer/internal/store"
 )
 
 // concrete fills a route pattern's parameters with an existing-looking id.
@@ -171,6 +172,27 @@ func TestDeactivatedUserIsLoggedOut(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Errorf("deactivated user's request: status %d, want 303 to the login page",
+			resp.StatusCode)
+	}
+}
+
+func TestNewPasswordEndsSessions(t *testing.T) {
+	a := newApp(t)
+	u := a.user("ann", annotation.RoleAnnotator)
+	c := a.client("ann")
+
+	hash := "$argon2id$v=19$m=1024,t=1,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA"
+	change := store.UserChange{PasswordHash: &hash}
+	if _, err := a.store.UpdateUser(t.Context(), u.ID, change); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := c.Get(a.http.URL + "/annotate")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Errorf("request with a session from before the new password: status %d, want 303",
 			resp.StatusCode)
 	}
 }

@@ -12,8 +12,9 @@ import (
 )
 
 const (
-	sessionName = "prefer_session"
-	sessionUser = "uid"
+	sessionName  = "prefer_session"
+	sessionUser  = "uid"
+	sessionStamp = "stamp"
 	// sessionMaxAge keeps people logged in for a working week.
 	sessionMaxAge = 7 * 24 * 3600
 )
@@ -50,6 +51,7 @@ func currentUser(ctx context.Context) *store.User {
 func (s *Server) startSession(w http.ResponseWriter, r *http.Request, u store.User) error {
 	sess, _ := s.sessions.New(r, sessionName)
 	sess.Values[sessionUser] = u.ID
+	sess.Values[sessionStamp] = u.Stamp
 	return sess.Save(r, w)
 }
 
@@ -74,7 +76,8 @@ func (s *Server) loadUser(next http.Handler) http.Handler {
 			s.fail(w, r, err)
 			return
 		}
-		if err != nil || !u.Active || u.IsSource {
+		stamp, _ := sess.Values[sessionStamp].(string)
+		if err != nil || !u.Active || u.IsSource || stamp != u.Stamp {
 			next.ServeHTTP(w, r)
 			return
 		}

@@ -21,6 +21,9 @@ type User struct {
 	IsSource    bool
 	HasPassword bool
 	CreatedAt   time.Time
+	// Stamp changes whenever the password does; a session remembers it, so
+	// a new password ends every session of the old one.
+	Stamp string
 }
 
 // NewUser is what creating a person needs. PasswordHash may be empty for
@@ -33,12 +36,12 @@ type NewUser struct {
 }
 
 const userColumns = `id, name, coalesce(email, ''), role, active, is_source,
-	password_hash IS NOT NULL, created_at`
+	password_hash IS NOT NULL, created_at, left(md5(coalesce(password_hash, '')), 16)`
 
 func scanUser(row pgx.Row) (User, error) {
 	var u User
 	err := row.Scan(&u.ID, &u.Name, &u.Email, &u.Role, &u.Active, &u.IsSource,
-		&u.HasPassword, &u.CreatedAt)
+		&u.HasPassword, &u.CreatedAt, &u.Stamp)
 	return u, notFound(err)
 }
 
@@ -90,7 +93,7 @@ func (s *Store) UserForLogin(ctx context.Context, identifier string) (User, stri
 	var hash string
 	err := s.pool.QueryRow(ctx, loginUserSQL, strings.TrimSpace(identifier)).Scan(
 		&u.ID, &u.Name, &u.Email, &u.Role, &u.Active, &u.IsSource, &u.HasPassword,
-		&u.CreatedAt, &hash)
+		&u.CreatedAt, &u.Stamp, &hash)
 	if err != nil {
 		return User{}, "", fmt.Errorf("find user for login: %w", notFound(err))
 	}
