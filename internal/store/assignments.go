@@ -169,11 +169,16 @@ VALUES ($1, (SELECT project_id FROM pairs WHERE id = $1), $2, $3, now() + $4::in
 ON CONFLICT (pair_id, user_id) WHERE kind = 'repeat' DO NOTHING
 RETURNING id`
 
-const queueSettingsSQL = `
-SELECT p.gold_rate, p.repeat_rate, coalesce(ap.paused, false)
+// queueStateSQL reads, in one round trip, what handing out the next pair
+// needs: the project's rates, whether the annotator is paused, their open
+// reservation and their frontier (see openAssignmentSQL and frontierSQL).
+const queueStateSQL = `
+SELECT p.gold_rate, p.repeat_rate, coalesce(ap.paused, false),
+	coalesce((` + openAssignmentSQL + `), 0),
+	coalesce((` + frontierSQL + `), 0)
 FROM projects p
-LEFT JOIN annotator_pauses ap ON ap.project_id = p.id AND ap.user_id = $2
-WHERE p.id = $1`
+LEFT JOIN annotator_pauses ap ON ap.project_id = p.id AND ap.user_id = $1
+WHERE p.id = $2`
 
 // NextAssignment returns the annotator's open reservation in the project,
 // or reserves a new pair for ttl with the sides drawn at random. It returns
@@ -233,8 +238,9 @@ func next(ctx context.Context, tx pgx.Tx, projectID, userID int64,
 	ttl time.Duration) (Assignment, error) {
 	var goldRate, repeatRate float64
 	var paused bool
-	err := tx.QueryRow(ctx, queueSettingsSQL, projectID, userID).Scan(&goldRate, &repeatRate,
-		&paused)
+	var id, frontier int64
+	err := tx.QueryRow(ctx, queueStateSQL, userID, projectID).Scan(&goldRate, &repeatRate,
+		&paused, &id, &frontier)
 	if err != nil {
 		return Assignment{}, notFound(err)
 	}
@@ -242,10 +248,8 @@ func next(ctx context.Context, tx pgx.Tx, projectID, userID int64,
 		return Assignment{}, ErrPaused
 	}
 
-	var id int64
-	err = tx.QueryRow(ctx, openAssignmentSQL, userID, projectID).Scan(&id)
-	if err = notFound(err); errors.Is(err, ErrNotFound) {
-		id, err = reserve(ctx, tx, projectID, userID, ttl, draw(goldRate, repeatRate))
+	if id == 0 {
+		id, err = reserve(ctx, tx, projectID, userID, ttl, draw(goldRate, repeatRate), frontier)
 	}
 	if err != nil {
 		return Assignment{}, err
@@ -269,7 +273,7 @@ func draw(goldRate, repeatRate float64) string {
 // reserve hands out a pair of the kind drawn. When no repeat or gold pair is
 // left for the annotator, an ordinary pair is handed out instead.
 func reserve(ctx context.Context, tx pgx.Tx, projectID, userID int64,
-	ttl time.Duration, kind string) (int64, error) {
+	ttl time.Duration, kind string, frontier int64) (int64, error) {
 	var id int64
 	var err error
 	switch kind {
@@ -281,7 +285,7 @@ func reserve(ctx context.Context, tx pgx.Tx, projectID, userID int64,
 		err = ErrNotFound
 	}
 	if errors.Is(err, ErrNotFound) {
-		return reserveOrdinary(ctx, tx, projectID, userID, ttl)
+		return reserveOrdinary(ctx, tx, projectID, userID, ttl, frontier)
 	}
 	return id, err
 }
@@ -318,13 +322,7 @@ func reserveGold(ctx context.Context, tx pgx.Tx, projectID, userID int64,
 // frontier, or, when none is left there, the first free pair before it (one
 // that was full when they passed it and has come free since).
 func reserveOrdinary(ctx context.Context, tx pgx.Tx, projectID, userID int64,
-	ttl time.Duration) (int64, error) {
-	var frontier int64
-	err := tx.QueryRow(ctx, frontierSQL, userID, projectID).Scan(&frontier)
-	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
-		return 0, err
-	}
-
+	ttl time.Duration, frontier int64) (int64, error) {
 	id, err := reserveAfter(ctx, tx, projectID, userID, ttl, frontier)
 	if errors.Is(err, ErrNotFound) && frontier > 0 {
 		id, err = reserveAfter(ctx, tx, projectID, userID, ttl, 0)
