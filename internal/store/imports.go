@@ -118,6 +118,9 @@ func (imp *importer) annotator(name string, source bool) (annotatorRef, error) {
 	if err != nil {
 		return ref, fmt.Errorf("annotator %q: %w", name, err)
 	}
+	if ref.isSource != source {
+		return ref, fmt.Errorf("annotator %q: %w", name, errSourceOrPerson(source))
+	}
 	if created {
 		imp.res.NewAnnotators = append(imp.res.NewAnnotators, name)
 	}
@@ -242,4 +245,16 @@ func nullable(s string) any {
 		return nil
 	}
 	return s
+}
+
+// errSourceOrPerson explains a name used for a source in a file but taken by
+// a person here, or the other way round: counting one as the other would
+// change every agreement figure.
+func errSourceOrPerson(source bool) error {
+	if source {
+		return fmt.Errorf("the file gives this name to a source, but it is a person here: %w",
+			ErrConflict)
+	}
+	return fmt.Errorf("the file gives this name to a person, but it is a source here: %w",
+		ErrConflict)
 }

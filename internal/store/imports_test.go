@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -106,5 +107,23 @@ func TestImportSameAnnotatorTwiceOnAPairFails(t *testing.T) {
 	}
 	if n := countRows(t, st, `SELECT count(*) FROM pairs`); n != 0 {
 		t.Errorf("pairs = %d after the failed import, want 0", n)
+	}
+}
+
+func TestImportRefusesSourceNamedLikeAPerson(t *testing.T) {
+	st := newStore(t)
+	p := newProject(t, st, 3)
+	newAnnotator(t, st, "ana")
+	ps := pairs(1)
+	ps[0].Judgments = []annotation.JudgmentInput{
+		{Annotator: "ana", Source: true, Choice: annotation.ChoiceA}}
+
+	_, err := st.ImportPairs(context.Background(), p.ID,
+		func(emit func(annotation.PairInput) error) error { return emit(ps[0]) })
+	if !errors.Is(err, store.ErrConflict) || !strings.Contains(err.Error(), `"ana"`) {
+		t.Errorf("import of a source named like a person: %v, want a conflict naming it", err)
+	}
+	if n := countRows(t, st, `SELECT count(*) FROM pairs`); n != 0 {
+		t.Errorf("pairs = %d after the refused import, want 0", n)
 	}
 }
