@@ -351,6 +351,7 @@ type ReviewPairPage struct {
 	Final       string
 	Adjudicated bool
 	Gold        string
+	Tags        string // comma-separated, for the form
 	History     []AdjudicationRow
 	Labels      []string
 }
@@ -363,6 +364,11 @@ func (p ReviewPairPage) AdjudicateURL() string {
 // GoldURL is where the gold answer is posted.
 func (p ReviewPairPage) GoldURL() string {
 	return fmt.Sprintf("/review/%d/pairs/%d/gold", p.ProjectID, p.PairID)
+}
+
+// TagsURL is where the pair's tags are posted.
+func (p ReviewPairPage) TagsURL() string {
+	return fmt.Sprintf("/review/%d/pairs/%d/tags", p.ProjectID, p.PairID)
 }
 
 // QueueURL is the project's disagreement queue.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/prefer-dev/prefer/internal/annotation"
 	"github.com/prefer-dev/prefer/internal/markdown"
@@ -65,7 +66,7 @@ func (s *Server) reviewPairView(ctx context.Context, p store.Project,
 		AModel: pr.A.Model, BModel: pr.B.Model,
 		Consensus: string(c.Label), Share: percent(c.Share), Entropy: fixed(c.Entropy),
 		Votes: c.Votes, Contested: c.Contested, Final: string(c.Final()), Adjudicated: c.Adjudicated(),
-		Gold: string(pr.Gold),
+		Gold: string(pr.Gold), Tags: strings.Join(pr.Tags, ", "),
 	}
 	for _, l := range annotation.Choices {
 		v.Labels = append(v.Labels, string(l))

@@ -12,6 +12,7 @@ func (s *Server) leadRoutes() []Route {
 		{"GET", "/review/{project}/pairs/{pair}", lead, s.leadPair},
 		{"POST", "/review/{project}/pairs/{pair}/adjudicate", lead, s.leadAdjudicate},
 		{"POST", "/review/{project}/pairs/{pair}/gold", lead, s.leadGold},
+		{"POST", "/review/{project}/pairs/{pair}/tags", lead, s.leadTags},
 		{"POST", "/review/{project}/annotators/{user}/pause", lead, s.leadPause},
 	}
 }

@@ -230,3 +230,40 @@ func TestGoldFailurePausesOnScreen(t *testing.T) {
 		t.Errorf("screen after the pause: status %d, want 403 saying a lead paused them", status)
 	}
 }
+
+// TestLeadTagsAPair tags a pair from its review page; the tags show there.
+func TestLeadTagsAPair(t *testing.T) {
+	a := newApp(t)
+	a.user("lead", annotation.RoleLead)
+	p := a.project(annotation.NewProjectSettings("tags"), textPairs(1)...)
+	var pairID int64
+	err := a.store.Pool().QueryRow(t.Context(), `SELECT id FROM pairs`).Scan(&pairID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lead := a.client("lead")
+	base := fmt.Sprintf("%s/review/%d/pairs/%d", a.http.URL, p.ID, pairID)
+
+	if status := reviewPost(t, lead, base+"/tags",
+		url.Values{"tags": {"sycophancy, refusal, sycophancy"}}); status != http.StatusSeeOther {
+		t.Fatalf("set tags: status %d, want 303", status)
+	}
+	var tags []string
+	if err := a.store.Pool().QueryRow(t.Context(), `SELECT tags FROM pairs WHERE id = $1`,
+		pairID).Scan(&tags); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(tags, ",") != "sycophancy,refusal" {
+		t.Errorf("stored tags %v, want [sycophancy refusal]", tags)
+	}
+	_, body := reviewGet(t, lead, base)
+	if !strings.Contains(body, `value="sycophancy, refusal"`) {
+		t.Errorf("pair page does not show the tags")
+	}
+
+	tooLong := strings.Repeat("x", 101)
+	if status := reviewPost(t, lead, base+"/tags", url.Values{"tags": {tooLong}}); status !=
+		http.StatusBadRequest {
+		t.Errorf("a 101-character tag: status %d, want 400", status)
+	}
+}

@@ -85,7 +85,12 @@ func (s ProjectSettings) Validate() error {
 	if err := s.Quality.validate(s.K); err != nil {
 		return err
 	}
-	for _, t := range s.Tags {
+	return CheckTags(s.Tags)
+}
+
+// CheckTags says which tag is empty or too long, if any.
+func CheckTags(tags []string) error {
+	for _, t := range tags {
 		if strings.TrimSpace(t) == "" || utf8.RuneCountInString(t) > 100 {
 			return fmt.Errorf("tags: %q must be 1 to 100 characters", t)
 		}

@@ -176,3 +176,16 @@ func isForeignKeyViolation(err error) bool {
 	var pgErr *pgconn.PgError
 	return errors.As(err, &pgErr) && pgErr.Code == "23503"
 }
+
+// SetPairTags replaces a pair's tags.
+func (s *Store) SetPairTags(ctx context.Context, pairID int64, tags []string) error {
+	tag, err := s.pool.Exec(ctx, `UPDATE pairs SET tags = $2 WHERE id = $1`, pairID,
+		nonNil(tags))
+	if err != nil {
+		return fmt.Errorf("tags of pair %d: %w", pairID, err)
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("tags of pair %d: %w", pairID, ErrNotFound)
+	}
+	return nil
+}
