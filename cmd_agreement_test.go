@@ -13,6 +13,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/prefer-dev/prefer/internal/testdata"
+
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/prefer-dev/prefer/internal/agreement"
@@ -102,9 +104,7 @@ func TestAgreementFile(t *testing.T) {
 // annotator's judgment, labels as numbers.
 func pandaLMLines(t *testing.T) string {
 	t.Helper()
-	root := agreementModuleRoot(t)
-	data, err := os.ReadFile(filepath.Join(root, "..", "shared", "data", "pandalm",
-		"testset-v1.json"))
+	data, err := os.ReadFile(testdata.Path(t, "pandalm/testset-v1.json"))
 	if err != nil {
 		t.Fatalf("read PandaLM test set: %v", err)
 	}
@@ -125,23 +125,6 @@ func pandaLMLines(t *testing.T) string {
 		t.Fatal(err)
 	}
 	return writeAgreementFile(t, "pandalm.jsonl.gz", buf.String())
-}
-
-func agreementModuleRoot(t *testing.T) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		if filepath.Dir(dir) == dir {
-			t.Fatal("no go.mod above the working directory")
-		}
-		dir = filepath.Dir(dir)
-	}
 }
 
 // PandaLM publishes kappas of 0.85, 0.88 and 0.86 (two decimals, so within
